@@ -1,0 +1,92 @@
+"""The project's exception tree.
+
+    DeerstreamError                  root; every error carries ``retriable``
+    ├── ConfigError                  bad settings or CLI arguments (not retriable)
+    ├── ContractError                an event breaks the contract (not retriable)
+    │     carries ``code`` (stable reason code) and ``path`` (JSON path of the field)
+    ├── UpstreamError                an enrichment source failed
+    │   ├── UpstreamUnavailable      connection refused/reset, 5xx (retriable)
+    │   ├── UpstreamTimeout          no answer within the timeout/deadline (retriable)
+    │   ├── UpstreamRateLimited      HTTP 429; ``retry_after_s`` when given (retriable)
+    │   ├── UpstreamRejected         HTTP 4xx other than 429 (not retriable)
+    │   ├── UpstreamBadResponse      body not in the documented shape (not retriable)
+    │   └── CircuitOpen              the breaker is open; failing fast (retriable later)
+    ├── CacheError                   Redis unavailable or failing (retriable)
+    └── StackError                   the local stack could not start/stop (not retriable)
+
+Library exceptions (aiohttp, redis, aiokafka) are translated into these at the boundary
+of the adapter that saw them.
+"""
+
+from __future__ import annotations
+
+
+class DeerstreamError(Exception):
+    """Root of every error raised by deerstream."""
+
+    retriable: bool = False
+
+
+class ConfigError(DeerstreamError):
+    """Invalid settings or command-line arguments."""
+
+
+class ContractError(DeerstreamError):
+    """An event does not satisfy the event contract.
+
+    ``code`` is one of the stable reason codes documented in the README; ``path`` is the
+    JSON path (``$.lat``) of the offending field, or ``$`` for the whole event.
+    """
+
+    def __init__(self, code: str, message: str, path: str = "$") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"ContractError({self.code!r}, {self.message!r}, {self.path!r})"
+
+
+class UpstreamError(DeerstreamError):
+    """An enrichment upstream failed. ``source`` names it (terrain/weather/scouting)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+
+
+class UpstreamUnavailable(UpstreamError):
+    retriable = True
+
+
+class UpstreamTimeout(UpstreamError):
+    retriable = True
+
+
+class UpstreamRateLimited(UpstreamError):
+    retriable = True
+
+    def __init__(self, source: str, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(source, message)
+        self.retry_after_s = retry_after_s
+
+
+class UpstreamRejected(UpstreamError):
+    retriable = False
+
+
+class UpstreamBadResponse(UpstreamError):
+    retriable = False
+
+
+class CircuitOpen(UpstreamError):
+    retriable = True
+
+
+class CacheError(DeerstreamError):
+    retriable = True
+
+
+class StackError(DeerstreamError):
+    """The local stack (Kafka, Redis, simulators) could not be managed."""

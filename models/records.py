@@ -1,0 +1,250 @@
+"""Data records of the event contract and of enrichment.
+
+Pure values: no I/O, no clock reads. Every record is a frozen, slotted dataclass so it
+is hashable, cheap to build and safe to share between concurrent tasks. Units are SI
+throughout (metres, degrees, °C, m/s, hPa, mm, UTC datetimes); adapters convert at the edge.
+
+The wire form (JSON) of requests and predictions is defined by ``models.codec`` and the
+JSON Schemas under ``schemas/``; this module only holds the shapes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+#: Version of the request and prediction JSON contract. Bump on incompatible changes.
+SCHEMA_VERSION = 1
+
+
+class RutPhase(str, enum.Enum):
+    """Northern-hemisphere whitetail calendar phases (domain.md §2); one vocabulary everywhere."""
+
+    EARLY_SEASON = "early_season"
+    PRE_RUT = "pre_rut"
+    SEEKING = "seeking"
+    PEAK_RUT = "peak_rut"
+    POST_RUT = "post_rut"
+    LATE_SEASON = "late_season"
+    OFF_SEASON = "off_season"
+
+
+class ActivityLevel(str, enum.Enum):
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class SourceStatus(str, enum.Enum):
+    """How the data of one enrichment source was obtained for a prediction."""
+
+    FRESH = "fresh"  # fetched from the upstream for this request
+    CACHED = "cached"  # served from the cache within its TTL
+    STALE = "stale"  # upstream failed; an expired cached copy was served
+    MISSING = "missing"  # no data at all
+
+
+class ObservationType(str, enum.Enum):
+    """Scouting observation types (domain.md §9)."""
+
+    SCRAPE = "scrape"
+    RUB = "rub"
+    BEDDING_AREA = "bedding_area"
+    TRAIL_CAMERA = "trail_camera"
+    TRACKS = "tracks"
+    FEEDING_SIGN = "feeding_sign"
+    SIGHTING = "sighting"
+    SCAT = "scat"
+
+
+# --------------------------------------------------------------------------- request
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """What the caller wants computed; everything is on by default."""
+
+    zones: bool = True
+    stands: bool = True
+    hunt_windows: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionRequest:
+    """A prediction request (domain.md §1). Validation lives in ``models.codec``."""
+
+    request_id: str
+    lat: float
+    lon: float
+    target_time: datetime  # timezone-aware; normalised to UTC by the codec
+    radius_m: float = 800.0
+    season: RutPhase | None = None
+    hunter_id: str | None = None
+    options: RequestOptions = field(default_factory=RequestOptions)
+    schema_version: int = SCHEMA_VERSION
+
+
+# --------------------------------------------------------------------------- enrichment
+
+
+@dataclass(frozen=True, slots=True)
+class TerrainGrid:
+    """A square elevation grid centred on (``center_lat``, ``center_lon``).
+
+    ``elevations_m`` is row-major with ``rows * cols`` entries; row 0 is the northernmost
+    row and column 0 the westernmost. Cell (r, c) lies at
+    ``lat = center_lat + (rows // 2 - r) * spacing_lat_deg`` and
+    ``lon = center_lon + (c - cols // 2) * spacing_lon_deg``.
+    A ``None`` entry is a missing value (never filled in).
+    """
+
+    center_lat: float
+    center_lon: float
+    rows: int
+    cols: int
+    spacing_lat_deg: float
+    spacing_lon_deg: float
+    elevations_m: tuple[float | None, ...]
+
+    def point(self, r: int, c: int) -> tuple[float, float]:
+        """(lat, lon) of cell (r, c)."""
+        return (
+            self.center_lat + (self.rows // 2 - r) * self.spacing_lat_deg,
+            self.center_lon + (c - self.cols // 2) * self.spacing_lon_deg,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WeatherSeries:
+    """Hourly weather around a point; every list is aligned with ``times`` (UTC, hourly).
+
+    Values may be ``None`` where the upstream had no value for that hour.
+    """
+
+    lat: float
+    lon: float
+    times: tuple[datetime, ...]
+    temperature_c: tuple[float | None, ...]
+    pressure_msl_hpa: tuple[float | None, ...]
+    wind_speed_ms: tuple[float | None, ...]
+    wind_direction_deg: tuple[float | None, ...]  # direction the wind blows FROM
+    wind_gusts_ms: tuple[float | None, ...]
+    precipitation_mm: tuple[float | None, ...]
+    snow_depth_m: tuple[float | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoutingObservation:
+    """One piece of scouting evidence (domain.md §9)."""
+
+    observation_id: str
+    type: ObservationType
+    lat: float
+    lon: float
+    observed_at: datetime  # UTC
+    confidence: float  # 1..10
+    hunter_id: str | None = None
+    # Mature-buck indicators; None when not recorded.
+    rub_trunk_diameter_cm: float | None = None
+    rub_height_cm: float | None = None
+    scrape_large: bool | None = None
+    licking_branch: bool | None = None
+    mature_buck_seen: bool | None = None  # trail camera / sighting of a mature buck
+
+
+@dataclass(frozen=True, slots=True)
+class SourceQuality:
+    """Data quality of one source for one prediction."""
+
+    status: SourceStatus
+    age_s: float | None = None  # age of the data when used; None when missing
+    reason: str | None = None  # why it is stale/missing, e.g. "upstream timeout"
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """Everything enrichment found for one request. ``None`` data means missing."""
+
+    terrain: TerrainGrid | None
+    weather: WeatherSeries | None
+    scouting: tuple[ScoutingObservation, ...] | None
+    terrain_quality: SourceQuality
+    weather_quality: SourceQuality
+    scouting_quality: SourceQuality
+
+
+# --------------------------------------------------------------------------- prediction
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    lat: float
+    lon: float
+    score: float  # 0..10
+
+
+@dataclass(frozen=True, slots=True)
+class Stand:
+    lat: float
+    lon: float
+    bearing_deg: float  # from the deer movement point to the stand, 0 = north, clockwise
+    distance_m: float
+    wind_from_deg: float  # the wind this stand is placed for
+    reason: str
+    primary: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class HuntWindow:
+    start: datetime
+    end: datetime
+    score: float  # 0..10
+    triggers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One reason behind the score: ``effect`` is the signed contribution (or 0 for info)."""
+
+    name: str
+    value: str
+    effect: float
+
+
+@dataclass(frozen=True, slots=True)
+class SunTimes:
+    sunrise: datetime | None  # None during polar day/night
+    sunset: datetime | None
+    legal_start: datetime | None
+    legal_end: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A prediction event. ``prediction_id`` is deterministic (request content + model version)."""
+
+    prediction_id: str
+    request_id: str
+    model_version: str
+    lat: float
+    lon: float
+    target_time: datetime
+    rut_phase: RutPhase
+    movement_score: float  # 0..10
+    activity_level: ActivityLevel
+    confidence: float  # 0..1
+    bedding_zones: tuple[Zone, ...]
+    feeding_zones: tuple[Zone, ...]
+    travel_zones: tuple[Zone, ...]
+    stands: tuple[Stand, ...]
+    hunt_windows: tuple[HuntWindow, ...]
+    factors: tuple[Factor, ...]
+    data_quality: dict[str, SourceQuality]  # keys: "terrain", "weather", "scouting"
+    sun: SunTimes
+    produced_at: datetime
+    hunter_id: str | None = None
+    notes: tuple[str, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    replay: bool = False
+    schema_version: int = SCHEMA_VERSION
