@@ -1,0 +1,31 @@
+"""Deterministic identifiers. Pure: no I/O, no clock, no randomness."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+
+from models.records import PredictionRequest
+
+
+def prediction_id_for(request: PredictionRequest, model_version: str) -> str:
+    """The prediction's id: a hash of the request's content and the model version.
+
+    The same request scored by the same model always gets the same id, so a redelivered
+    request yields a duplicate that consumers can drop (or compact by key).
+    """
+    canonical = orjson.dumps(
+        [
+            model_version,
+            request.request_id,
+            repr(float(request.lat)),
+            repr(float(request.lon)),
+            request.target_time.isoformat(),
+            repr(float(request.radius_m)),
+            request.season.value if request.season else None,
+            request.hunter_id,
+            [request.options.zones, request.options.stands, request.options.hunt_windows],
+        ]
+    )
+    return hashlib.sha256(canonical).hexdigest()[:32]

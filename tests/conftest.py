@@ -1,0 +1,74 @@
+"""Shared fixtures.
+
+Integration tests run against the real local stack started by ``make test``
+(``deerstream stack up``): Apache Kafka at ``KAFKA_BOOTSTRAP_SERVERS`` and Redis at
+``REDIS_URL``. They fail (not skip) when it is not running, so a green run always means the
+real infrastructure was exercised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from deerstream.settings import Settings
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(settings: Settings) -> str:
+    host, _, port = settings.kafka_bootstrap_servers.split(",")[0].rpartition(":")
+    if not _reachable(host, int(port)):
+        pytest.fail(
+            f"Kafka is not reachable at {settings.kafka_bootstrap_servers}; "
+            "start the local stack with `deerstream stack up` (make test does this)"
+        )
+    return settings.kafka_bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+def redis_url(settings: Settings) -> str:
+    from urllib.parse import urlparse
+
+    u = urlparse(settings.redis_url)
+    if not _reachable(u.hostname or "127.0.0.1", u.port or 6379):
+        pytest.fail(
+            f"Redis is not reachable at {settings.redis_url}; "
+            "start the local stack with `deerstream stack up` (make test does this)"
+        )
+    return settings.redis_url
+
+
+@pytest.fixture
+def unique_name() -> str:
+    """A name unique to this test, for topics, groups and key prefixes."""
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[object]:
+    """A real Redis client on a database flushed before and after the test."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(redis_url)
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
+    await asyncio.sleep(0)
