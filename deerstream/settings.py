@@ -29,6 +29,7 @@ class Settings:
     request_topic: str = "prediction-requests"
     prediction_topic: str = "predictions"
     dlq_topic: str = "prediction-requests.dlq"
+    replay_topic: str = "prediction-requests.replay"
     topic_partitions: int = 8
     topic_replication: int = 1
     app_id: str = "deerstream"

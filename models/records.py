@@ -18,7 +18,7 @@ from datetime import datetime
 SCHEMA_VERSION = 1
 
 
-class RutPhase(str, enum.Enum):
+class RutPhase(enum.StrEnum):
     """Northern-hemisphere whitetail calendar phases (domain.md §2); one vocabulary everywhere."""
 
     EARLY_SEASON = "early_season"
@@ -30,13 +30,13 @@ class RutPhase(str, enum.Enum):
     OFF_SEASON = "off_season"
 
 
-class ActivityLevel(str, enum.Enum):
+class ActivityLevel(enum.StrEnum):
     LOW = "low"
     MODERATE = "moderate"
     HIGH = "high"
 
 
-class SourceStatus(str, enum.Enum):
+class SourceStatus(enum.StrEnum):
     """How the data of one enrichment source was obtained for a prediction."""
 
     FRESH = "fresh"  # fetched from the upstream for this request
@@ -45,7 +45,7 @@ class SourceStatus(str, enum.Enum):
     MISSING = "missing"  # no data at all
 
 
-class ObservationType(str, enum.Enum):
+class ObservationType(enum.StrEnum):
     """Scouting observation types (domain.md §9)."""
 
     SCRAPE = "scrape"

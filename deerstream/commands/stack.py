@@ -1,0 +1,62 @@
+"""``deerstream stack up | down | status``: the local Kafka + Redis (+ simulators)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from deerstream.settings import Settings
+from deerstream.stack import ComponentStatus, Stack
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("stack", help="start, stop or inspect the local Kafka, Redis and simulators")
+    p.add_argument("action", choices=["up", "down", "status"])
+    p.add_argument(
+        "--record",
+        metavar="FILE",
+        help="up: write the names of the components this call started to FILE",
+    )
+    p.add_argument(
+        "--only-recorded",
+        metavar="FILE",
+        help="down: stop only the components listed in FILE (written by up --record)",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    # The health probes try to connect before the broker listens; those retries are expected.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    stack = Stack(settings)
+    if args.action == "up":
+        started = stack.up()
+        if args.record:
+            Path(args.record).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.record).write_text("".join(f"{n}\n" for n in started))
+        _print_status(stack)
+        return 0 if all(s.healthy for s in stack.status()) else 1
+    if args.action == "down":
+        only = None
+        if args.only_recorded:
+            path = Path(args.only_recorded)
+            only = path.read_text().split() if path.exists() else []
+        stopped = stack.down(only)
+        print(
+            "stopped: " + (", ".join(stopped) if stopped else "nothing (none of ours was running)")
+        )
+        return 0
+    statuses = _print_status(stack)
+    return 0 if all(s.healthy for s in statuses) else 1
+
+
+def _print_status(stack: Stack) -> list[ComponentStatus]:
+    statuses = stack.status()
+    print(f"{'component':<11} {'address':<22} {'pid':>7}  {'healthy':<8} detail")
+    for s in statuses:
+        pid = str(s.pid) if s.pid else "-"
+        print(
+            f"{s.name:<11} {s.address:<22} {pid:>7}  {'yes' if s.healthy else 'NO':<8} {s.detail}"
+        )
+    return statuses

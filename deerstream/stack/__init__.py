@@ -1,0 +1,78 @@
+"""The local stack: the real Apache Kafka broker, Redis and (for local upstream URLs) the
+upstream simulators, managed as background processes with pid files in the state folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from deerstream.errors import ConfigError
+from deerstream.settings import Settings
+from deerstream.stack.kafka import KafkaBroker
+from deerstream.stack.redis import RedisServer
+from deerstream.stack.types import ComponentStatus
+
+__all__ = ["Component", "ComponentStatus", "Stack"]
+
+
+class Component(Protocol):
+    name: str
+
+    def start(self) -> bool: ...
+    def stop(self) -> bool: ...
+    def status(self) -> ComponentStatus: ...
+
+
+class Stack:
+    """Starts and stops the components in dependency order."""
+
+    def __init__(self, settings: Settings) -> None:
+        state = Path(settings.state_dir).resolve()
+        bootstrap = settings.kafka_bootstrap_servers.split(",")[0]
+        host, _, port = bootstrap.rpartition(":")
+        if not port.isdigit():
+            raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS={bootstrap!r} needs host:port")
+        self.components: list[Component] = [RedisServer(state, settings.redis_url)]
+        if host in ("127.0.0.1", "localhost"):
+            self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))
+        self.components.extend(_simulators(settings, state))
+
+    def names(self) -> list[str]:
+        return [c.name for c in self.components]
+
+    def up(self, only: list[str] | None = None) -> list[str]:
+        """Start what is not running; returns the names newly started. On failure, stops
+        whatever this call started before re-raising, so nothing is left half-started."""
+        started: list[str] = []
+        try:
+            for c in self.components:
+                if only is not None and c.name not in only:
+                    continue
+                if c.start():
+                    started.append(c.name)
+        except BaseException:
+            self.down(started)
+            raise
+        return started
+
+    def down(self, only: list[str] | None = None) -> list[str]:
+        stopped: list[str] = []
+        for c in reversed(self.components):
+            if only is not None and c.name not in only:
+                continue
+            if c.stop():
+                stopped.append(c.name)
+        return stopped
+
+    def status(self) -> list[ComponentStatus]:
+        return [c.status() for c in self.components]
+
+
+def _simulators(settings: Settings, state: Path) -> list[Component]:
+    if not settings.uses_local_upstreams:
+        return []
+    try:
+        from deerstream.stack.simulators import SimulatorProcess
+    except ImportError:
+        return []
+    return [SimulatorProcess(state, settings)]

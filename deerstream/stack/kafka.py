@@ -1,0 +1,268 @@
+"""The real Apache Kafka broker, single node in KRaft mode on loopback.
+
+Jars come from Maven Central through the pinned ``pom.xml`` beside this module; storage is
+formatted on first start inside the state folder; the broker's log goes to a file there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from base64 import urlsafe_b64encode
+from importlib import resources
+from pathlib import Path
+
+from deerstream.errors import StackError
+from deerstream.stack.process import PidFile, port_in_use, spawn, tail
+from deerstream.stack.types import ComponentStatus
+
+MAIN_CLASS = "kafka.Kafka"
+_LOG4J2 = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<Configuration status="WARN">
+  <Appenders>
+    <Console name="stdout" target="SYSTEM_OUT">
+      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
+    </Console>
+  </Appenders>
+  <Loggers>
+    <Logger name="kafka" level="INFO"/>
+    <Logger name="org.apache.kafka" level="INFO"/>
+    <Logger name="state.change.logger" level="WARN"/>
+    <Logger name="kafka.request.logger" level="WARN"/>
+    <Root level="WARN"><AppenderRef ref="stdout"/></Root>
+  </Loggers>
+</Configuration>
+"""
+
+
+class KafkaBroker:
+    """Manages the local broker listening on ``host:port`` (controller on ``port + 1``)."""
+
+    name = "kafka"
+
+    def __init__(self, state_dir: Path, host: str, port: int, *, heap_mb: int = 768) -> None:
+        self.root = state_dir / "kafka"
+        self.host = host
+        self.port = port
+        self.controller_port = port + 1
+        self.heap_mb = heap_mb
+        self.lib_dir = self.root / "lib"
+        self.data_dir = self.root / "data"
+        self.config_path = self.root / "server.properties"
+        self.log_path = self.root / "kafka.log"
+        self.pidfile = PidFile(self.root / "kafka.pid", markers=(str(self.config_path),))
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> bool:
+        """Start the broker unless ours is already running; True when newly started."""
+        if self.pidfile.read() is not None:
+            self.wait_ready(timeout_s=60)
+            return False
+        for port in (self.port, self.controller_port):
+            if port_in_use(self.host, port):
+                raise StackError(
+                    f"port {port} on {self.host} is already in use by another process; "
+                    "stop it or set KAFKA_BOOTSTRAP_SERVERS to another port"
+                )
+        java = _require(
+            "java",
+            "Java 17+ is required: install a JDK (e.g. apt-get install openjdk-17-jdk-headless)",
+        )
+        self.resolve_jars()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._write_config()
+        self._format_storage(java)
+        pid = spawn(
+            [
+                java,
+                f"-Xms{self.heap_mb // 2}m",
+                f"-Xmx{self.heap_mb}m",
+                "-XX:+UseG1GC",
+                "-Djava.awt.headless=true",
+                f"-Dlog4j2.configurationFile={self.root / 'log4j2.xml'}",
+                "-cp",
+                f"{self.lib_dir}/*",
+                MAIN_CLASS,
+                str(self.config_path),
+            ],
+            log_path=self.log_path,
+        )
+        self.pidfile.write(pid)
+        try:
+            self.wait_ready(timeout_s=90)
+        except StackError:
+            self.stop()
+            raise
+        return True
+
+    def stop(self) -> bool:
+        from deerstream.stack.process import stop
+
+        pid = self.pidfile.read()
+        if pid is None:
+            return False
+        stop(pid, timeout_s=30)
+        self.pidfile.remove()
+        return True
+
+    def status(self) -> ComponentStatus:
+        pid = self.pidfile.read()
+        healthy = _answers_metadata(self.address, timeout_s=5)
+        if pid is None and healthy:
+            return ComponentStatus(
+                self.name, self.address, None, True, "external (not started by us)"
+            )
+        return ComponentStatus(self.name, self.address, pid, healthy, "" if pid else "not running")
+
+    def wait_ready(self, *, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.pidfile.read() is None:
+                raise StackError(
+                    f"Kafka exited during start-up; last log lines:\n{tail(self.log_path)}"
+                )
+            if _answers_metadata(self.address, timeout_s=5):
+                return
+            time.sleep(0.5)
+        raise StackError(
+            f"Kafka did not answer a metadata request within {timeout_s:.0f} s; "
+            f"see {self.log_path}:\n{tail(self.log_path)}"
+        )
+
+    # ------------------------------------------------------------------ setup steps
+
+    def resolve_jars(self) -> None:
+        """Copy the broker and its runtime dependencies from Maven into ``lib/`` (once)."""
+        pom = resources.files("deerstream.stack").joinpath("pom.xml")
+        stamp = self.lib_dir / ".resolved"
+        pom_text = pom.read_text()
+        if stamp.exists() and stamp.read_text() == pom_text:
+            return
+        mvn = _require(
+            "mvn", "Apache Maven is required to fetch the Kafka jars: apt-get install maven"
+        )
+        _require(
+            "java",
+            "Java 17+ is required: install a JDK (e.g. apt-get install openjdk-17-jdk-headless)",
+        )
+        if self.lib_dir.exists():
+            shutil.rmtree(self.lib_dir)
+        self.lib_dir.mkdir(parents=True)
+        pom_copy = self.root / "pom.xml"
+        pom_copy.write_text(pom_text)
+        print(
+            "stack: resolving Apache Kafka jars from Maven Central (first run only)...",
+            file=sys.stderr,
+        )
+        proc = subprocess.run(
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(pom_copy),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={self.lib_dir}",
+                "-DincludeScope=runtime",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise StackError(
+                f"mvn could not resolve the Kafka jars:\n{(proc.stdout + proc.stderr)[-2000:]}"
+            )
+        stamp.write_text(pom_text)
+
+    def _write_config(self) -> None:
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@{self.host}:{self.controller_port}",
+            "listeners": f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs": str(self.data_dir),
+            "num.partitions": "8",
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "8",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "transaction.state.log.num.partitions": "8",
+            "group.initial.rebalance.delay.ms": "0",
+            "auto.create.topics.enable": "true",
+            "log.retention.hours": "168",
+            "log.segment.bytes": str(64 * 1024 * 1024),
+        }
+        self.config_path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        (self.root / "log4j2.xml").write_text(_LOG4J2)
+
+    def _format_storage(self, java: str) -> None:
+        if (self.data_dir / "meta.properties").exists():
+            return
+        cluster_id = urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        proc = subprocess.run(
+            [
+                java,
+                f"-Dlog4j2.configurationFile={self.root / 'log4j2.xml'}",
+                "-cp",
+                f"{self.lib_dir}/*",
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(self.config_path),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise StackError(
+                f"formatting Kafka storage failed:\n{(proc.stdout + proc.stderr)[-2000:]}"
+            )
+
+
+def _require(tool: str, message: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        raise StackError(message)
+    return path
+
+
+def _answers_metadata(bootstrap: str, *, timeout_s: float) -> bool:
+    """True when the broker answers a metadata request (via aiokafka's admin client)."""
+
+    async def probe() -> bool:
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+        )
+        try:
+            await asyncio.wait_for(admin.start(), timeout_s)
+            cluster = await asyncio.wait_for(admin.describe_cluster(), timeout_s)
+            return bool(cluster.get("brokers"))
+        except Exception:
+            return False
+        finally:
+            try:
+                await admin.close()
+            except Exception:
+                pass
+
+    return asyncio.run(probe())

@@ -1,0 +1,152 @@
+"""Redis for the local stack: reuse the one at ``REDIS_URL`` when it answers, otherwise
+start ``redis-server`` on loopback (installing the Debian package when missing and root)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from deerstream.errors import StackError
+from deerstream.stack.process import PidFile, port_in_use, spawn, stop, tail
+from deerstream.stack.types import ComponentStatus
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class RedisServer:
+    name = "redis"
+
+    def __init__(self, state_dir: Path, redis_url: str) -> None:
+        url = urlparse(redis_url)
+        self.host = url.hostname or "127.0.0.1"
+        self.port = url.port or 6379
+        self.password = url.password
+        self.root = state_dir / "redis"
+        self.log_path = self.root / "redis.log"
+        self.pidfile = PidFile(
+            self.root / "redis.pid", markers=(f"127.0.0.1:{self.port}", f"--port {self.port}")
+        )
+        # redis-server rewrites its process title to "redis-server 127.0.0.1:PORT" once up.
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self) -> bool:
+        """Start redis-server unless one answers at the URL; True when newly started."""
+        if self.pidfile.read() is not None and self.ping():
+            return False
+        if self.ping():
+            return False  # someone else's Redis answers at REDIS_URL: use it
+        if self.host not in LOOPBACK:
+            raise StackError(
+                f"Redis at {self.address} does not answer, and it is not local to start"
+            )
+        if port_in_use(self.host, self.port):
+            raise StackError(
+                f"port {self.port} on {self.host} is in use by a process that does not "
+                "answer as Redis; stop it or set REDIS_URL to another port"
+            )
+        server = self._ensure_installed()
+        self.root.mkdir(parents=True, exist_ok=True)
+        argv = [
+            server,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.root),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--maxmemory",
+            "512mb",
+            "--maxmemory-policy",
+            "allkeys-lru",
+        ]
+        if self.password:
+            argv += ["--requirepass", self.password]
+        pid = spawn(argv, log_path=self.log_path)
+        self.pidfile.write(pid)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.ping():
+                return True
+            if self.pidfile.read() is None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise StackError(f"redis-server did not start; last log lines:\n{tail(self.log_path)}")
+
+    def stop(self) -> bool:
+        pid = self.pidfile.read()
+        if pid is None:
+            return False
+        stop(pid, timeout_s=10)
+        self.pidfile.remove()
+        return True
+
+    def status(self) -> ComponentStatus:
+        pid = self.pidfile.read()
+        healthy = self.ping()
+        if pid is None and healthy:
+            return ComponentStatus(
+                self.name, self.address, None, True, "external (not started by us)"
+            )
+        return ComponentStatus(self.name, self.address, pid, healthy, "" if pid else "not running")
+
+    def ping(self) -> bool:
+        """A RESP PING over a plain socket (AUTH first when the URL has a password)."""
+        try:
+            with socket.create_connection((self.host, self.port), timeout=1.0) as s:
+                if self.password:
+                    s.sendall(_resp("AUTH", self.password))
+                    if not s.recv(64).startswith(b"+OK"):
+                        return False
+                s.sendall(_resp("PING"))
+                return s.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def _ensure_installed(self) -> str:
+        found = shutil.which("redis-server") or (
+            "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+        )
+        if found:
+            return found
+        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+            raise StackError(
+                "redis-server is not installed: install it "
+                "(Debian/Ubuntu: apt-get install redis-server)"
+            )
+        print("stack: installing redis-server with apt-get...", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "redis-server"],
+        ):
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+            if proc.returncode != 0:
+                raise StackError(f"{' '.join(cmd)} failed:\n{proc.stderr[-1500:]}")
+        found = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not Path(found).exists():
+            raise StackError("redis-server is still missing after apt-get install redis-server")
+        return found
+
+
+def _resp(*parts: str) -> bytes:
+    out = [f"*{len(parts)}\r\n".encode()]
+    for p in parts:
+        b = p.encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(b), b))
+    return b"".join(out)
