@@ -71,8 +71,6 @@ class Stack:
 def _simulators(settings: Settings, state: Path) -> list[Component]:
     if not settings.uses_local_upstreams:
         return []
-    try:
-        from deerstream.stack.simulators import SimulatorProcess
-    except ImportError:
-        return []
+    from deerstream.stack.simulators import SimulatorProcess
+
     return [SimulatorProcess(state, settings)]

@@ -1,0 +1,361 @@
+"""One micro-batch, end to end: decode → prediction cache → enrich → predict → publish.
+
+Every input ends as exactly one output: a prediction on the prediction topic, or a dead
+letter (original bytes, reason in headers) on the DLQ. ``process`` returns only after the
+broker has acknowledged every output of the batch, so the caller may then mark the batch's
+offsets safe to commit. A failure to deliver raises: the caller must then *not* commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from agents.quantise import evaluation_request, prediction_cache_key
+from agents.records import BatchOutcome, InputMessage, OutputMessage, Publisher
+from deerstream.errors import ContractError
+from deerstream.logs import log_event
+from deerstream.metrics import Metrics
+from deerstream.settings import Settings
+from models.codec import decode_prediction, decode_request, encode_prediction
+from models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
+from models.ids import prediction_id_for
+from models.records import Enrichment, Prediction, PredictionRequest, SourceStatus
+from streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
+
+log = logging.getLogger("deerstream.pipeline")
+
+ENRICHMENT_UNAVAILABLE = "enrichment_unavailable"
+PREDICTION_TTL_S = 600.0
+_CACHEABLE = (SourceStatus.FRESH, SourceStatus.CACHED)
+
+PredictFn = Callable[..., Prediction]
+
+
+class EnricherLike(Protocol):
+    async def enrich_batch(self, requests: Sequence[PredictionRequest]) -> list[Enrichment]: ...
+
+
+class CacheLike(Protocol):
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    async def set_many(self, items: Sequence[tuple[str, bytes, float]]) -> None: ...
+
+
+@dataclass
+class _Pending:
+    """A valid request waiting for its prediction."""
+
+    msg: InputMessage
+    request: PredictionRequest
+    evaluated: PredictionRequest
+    cache_key: str
+    replay: bool
+    bypass_cache: bool
+
+
+@dataclass
+class _Work:
+    """Everything the batch produces, in input order."""
+
+    outputs: list[tuple[InputMessage, OutputMessage]] = field(default_factory=list)
+    predicted: int = 0
+    from_cache: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+class PredictionPipeline:
+    """Turns batches of input messages into delivered predictions and dead letters."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        enricher: EnricherLike,
+        cache: CacheLike | None,
+        publisher: Publisher,
+        predict: PredictFn,
+        model_version: str,
+        metrics: Metrics | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.enricher = enricher
+        self.cache = cache
+        self.publisher = publisher
+        self.predict = predict
+        self.model_version = model_version
+        self.metrics = metrics
+        self.clock = clock
+        self.sleep = sleep
+
+    # ------------------------------------------------------------------ public
+
+    async def process(self, batch: Sequence[InputMessage]) -> BatchOutcome:
+        started = time.perf_counter()
+        work = _Work()
+        pending: list[_Pending] = []
+        for msg in batch:
+            item = self._decode(msg, work)
+            if item is not None:
+                pending.append(item)
+        await self._serve_from_cache(pending, work)
+        await self._compute(pending, work, started)
+        await self._deliver(work)
+        self._observe(batch, work, started)
+        return BatchOutcome(
+            predicted=work.predicted,
+            dead_lettered=len(work.reasons),
+            from_cache=work.from_cache,
+            dead_letter_reasons=tuple(work.reasons),
+        )
+
+    # ------------------------------------------------------------------ steps
+
+    def _decode(self, msg: InputMessage, work: _Work) -> _Pending | None:
+        try:
+            if msg.value is None:
+                raise ContractError("invalid_json", "the message has no value (tombstone)", "$")
+            request = decode_request(msg.value, max_bytes=self.settings.max_event_bytes)
+        except ContractError as exc:
+            self._dead_letter(
+                msg,
+                dead_letter_for(
+                    exc,
+                    source_topic=msg.topic,
+                    source_partition=msg.partition,
+                    source_offset=msg.offset,
+                    original=msg.value or b"",
+                    failed_at=self.clock(),
+                ),
+                work,
+            )
+            return None
+        replay = msg.header(REPLAY_HEADER) == b"1"
+        evaluated = evaluation_request(request)
+        return _Pending(
+            msg=msg,
+            request=request,
+            evaluated=evaluated,
+            cache_key=prediction_cache_key(evaluated, self.model_version),
+            replay=replay,
+            bypass_cache=replay and msg.header(REPLAY_NO_CACHE_HEADER) == b"1",
+        )
+
+    async def _serve_from_cache(self, pending: list[_Pending], work: _Work) -> None:
+        """One MGET for the whole batch; hits are published, the rest stay pending."""
+        if self.cache is None:
+            return
+        lookups = [p for p in pending if not p.bypass_cache]
+        if not lookups:
+            return
+        keys = sorted({p.cache_key for p in lookups})
+        values = dict(zip(keys, await self.cache.get_many(keys), strict=True))
+        remaining: list[_Pending] = []
+        for p in pending:
+            raw = None if p.bypass_cache else values.get(p.cache_key)
+            cached = _decode_cached(raw)
+            if cached is None:
+                remaining.append(p)
+                continue
+            self._emit(p, cached, work, cached=True, timings={})
+        pending[:] = remaining
+
+    async def _compute(self, pending: list[_Pending], work: _Work, started: float) -> None:
+        """Enrich each distinct evaluation once, predict, and retry sources that gave
+        nothing usable until the configured deadline; then dead-letter what is left."""
+        by_key: dict[str, list[_Pending]] = {}
+        for p in pending:
+            by_key.setdefault(p.cache_key, []).append(p)
+        deadline = time.monotonic() + self.settings.enrichment_unavailable_deadline_s
+        delay = 0.25
+        to_write: list[tuple[str, bytes, float]] = []
+        while by_key:
+            keys = list(by_key)
+            t0 = time.perf_counter()
+            enrichments = await self.enricher.enrich_batch([by_key[k][0].evaluated for k in keys])
+            enrich_ms = (time.perf_counter() - t0) * 1000
+            unscorable: dict[str, list[_Pending]] = {}
+            last_reason: dict[str, str] = {}
+            now = self.clock()
+            for key, enrichment in zip(keys, enrichments, strict=True):
+                group = by_key[key]
+                if enrichment.terrain is None and enrichment.weather is None:
+                    unscorable[key] = group
+                    last_reason[key] = _unavailable_reason(enrichment)
+                    continue
+                t1 = time.perf_counter()
+                base = self.predict(
+                    group[0].evaluated,
+                    enrichment,
+                    now,
+                    model_version=self.model_version,
+                    scouting_shared=self.settings.scouting_shared,
+                )
+                predict_s = time.perf_counter() - t1
+                if self.metrics is not None:
+                    self.metrics.predict_latency.observe(predict_s)
+                timings = {"enrich": round(enrich_ms, 3), "predict": round(predict_s * 1000, 3)}
+                for p in group:
+                    self._emit(p, base, work, cached=False, timings=timings)
+                if self.cache is not None and _cacheable(base):
+                    to_write.append((key, encode_prediction(base), PREDICTION_TTL_S))
+            by_key = unscorable
+            if not by_key:
+                break
+            if time.monotonic() + delay > deadline:
+                for key, group in by_key.items():
+                    for p in group:
+                        self._dead_letter(
+                            p.msg,
+                            DeadLetter(
+                                reason=ENRICHMENT_UNAVAILABLE,
+                                message="neither terrain nor weather could be obtained: "
+                                + last_reason[key],
+                                path="$",
+                                source_topic=p.msg.topic,
+                                source_partition=p.msg.partition,
+                                source_offset=p.msg.offset,
+                                original=p.msg.value or b"",
+                                failed_at=self.clock(),
+                            ),
+                            work,
+                        )
+                break
+            log_event(
+                log,
+                logging.WARNING,
+                "enrichment unavailable; retrying",
+                requests=sum(len(g) for g in by_key.values()),
+                retry_in_s=delay,
+            )
+            await self.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        if to_write and self.cache is not None:
+            await self.cache.set_many(to_write)
+
+    async def _deliver(self, work: _Work) -> None:
+        """Send every output, then wait until the broker acknowledged all of them."""
+        futures = [await self.publisher.send(out, source=msg) for msg, out in work.outputs]
+        await asyncio.gather(*futures)
+
+    # ------------------------------------------------------------------ outputs
+
+    def _emit(
+        self,
+        p: _Pending,
+        base: Prediction,
+        work: _Work,
+        *,
+        cached: bool,
+        timings: dict[str, float],
+    ) -> None:
+        req = p.request
+        notes = base.notes
+        if (req.lat, req.lon, req.target_time) != (
+            p.evaluated.lat,
+            p.evaluated.lon,
+            p.evaluated.target_time,
+        ):
+            note = (
+                f"evaluated at {p.evaluated.lat:.3f},{p.evaluated.lon:.3f} "
+                f"{p.evaluated.target_time.isoformat()} (cell centre, 15-minute slot)"
+            )
+            notes = (*notes, note)
+        prediction = dataclasses.replace(
+            base,
+            prediction_id=prediction_id_for(req, self.model_version),
+            request_id=req.request_id,
+            lat=req.lat,
+            lon=req.lon,
+            target_time=req.target_time,
+            hunter_id=req.hunter_id,
+            notes=notes,
+            produced_at=self.clock(),
+            timings_ms={**timings, "cached": 1.0 if cached else 0.0},
+            replay=p.replay,
+        )
+        headers: list[tuple[str, bytes]] = [
+            ("content-type", b"application/json"),
+            ("deerstream.schema_version", str(prediction.schema_version).encode()),
+            ("deerstream.model_version", self.model_version.encode()),
+        ]
+        if p.replay:
+            headers.append((REPLAY_HEADER, b"1"))
+            origin = p.msg.header(REPLAY_ORIGIN_HEADER)
+            if origin is not None:
+                headers.append((REPLAY_ORIGIN_HEADER, origin))
+        out = OutputMessage(
+            topic=self.settings.prediction_topic,
+            key=req.request_id.encode(),
+            value=encode_prediction(prediction),
+            headers=headers,
+        )
+        work.outputs.append((p.msg, out))
+        work.predicted += 1
+        if cached:
+            work.from_cache += 1
+        if self.metrics is not None:
+            self.metrics.predictions.labels(
+                replay=str(p.replay).lower(), cached=str(cached).lower()
+            ).inc()
+
+    def _dead_letter(self, msg: InputMessage, dl: DeadLetter, work: _Work) -> None:
+        out = OutputMessage(
+            topic=self.settings.dlq_topic,
+            key=msg.key,
+            value=dl.original,
+            headers=[*msg.headers, *dead_letter_headers(dl)],
+        )
+        work.outputs.append((msg, out))
+        work.reasons.append(dl.reason)
+        log_event(
+            log,
+            logging.INFO,
+            "dead-lettered",
+            reason=dl.reason,
+            partition=msg.partition,
+            offset=msg.offset,
+        )
+        if self.metrics is not None:
+            self.metrics.dead_letters.labels(reason=dl.reason).inc()
+
+    def _observe(self, batch: Sequence[InputMessage], work: _Work, started: float) -> None:
+        if self.metrics is None:
+            return
+        m = self.metrics
+        m.batch_size.observe(len(batch))
+        now_ms = time.time() * 1000
+        for msg in batch:
+            m.events_in.labels(topic=msg.topic).inc()
+            if msg.timestamp_ms:
+                m.end_to_end_latency.observe(max(0.0, (now_ms - msg.timestamp_ms) / 1000))
+
+
+def _decode_cached(raw: bytes | None) -> Prediction | None:
+    if raw is None:
+        return None
+    try:
+        return decode_prediction(raw)
+    except ContractError:
+        # A corrupt or outdated entry is a miss, never a failure.
+        return None
+
+
+def _cacheable(p: Prediction) -> bool:
+    """Only predictions made from complete, current data are shared through the cache."""
+    return all(q.status in _CACHEABLE for q in p.data_quality.values())
+
+
+def _unavailable_reason(e: Enrichment) -> str:
+    parts = []
+    for name, q in (("terrain", e.terrain_quality), ("weather", e.weather_quality)):
+        parts.append(f"{name}: {q.reason or q.status.value}")
+    return "; ".join(parts)

@@ -1,0 +1,203 @@
+"""The worker process: wires Kafka (Faust), Redis, enrichment, the model and the ops server.
+
+Resources are created once at start and closed at stop by ``WorkerResources``, a mode
+service that Faust's worker starts *before* the app (so the pipeline exists before the first
+batch) and stops *after* it (so the last batch can still publish while shutting down).
+SIGTERM/SIGINT are handled by Faust's worker: it stops taking events, waits for in-flight
+batches to be acknowledged (``stream_wait_empty``), commits, and then stops the services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from typing import Any
+
+import faust
+import redis.asyncio as aioredis
+from mode import Service
+
+from agents.app import add_prediction_agent, create_app
+from agents.lag import consumer_lag
+from agents.pipeline import PredictionPipeline
+from agents.publisher import FaustPublisher
+from agents.records import InputMessage
+from deerstream.logs import configure_logging, log_event
+from deerstream.metrics import Metrics
+from deerstream.settings import Settings
+from deerstream.web import OpsServer
+from engine import MODEL_VERSION, predict
+from enrich import Enricher, RedisCache
+from streams.admin import ensure_topics
+
+log = logging.getLogger("deerstream.worker")
+
+LAG_INTERVAL_S = 5.0
+
+
+class WorkerResources(Service):
+    """Everything the pipeline needs, with an explicit lifecycle."""
+
+    def __init__(self, app: faust.App, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+        self.settings = settings
+        self.metrics = Metrics()
+        self.redis: aioredis.Redis | None = None
+        self.enricher: Enricher | None = None
+        self.pipeline: PredictionPipeline | None = None
+        self.ops: OpsServer | None = None
+        self._batches = 0
+
+    async def on_start(self) -> None:
+        s = self.settings
+        await ensure_topics(s)
+        self.redis = aioredis.Redis.from_url(
+            s.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0, health_check_interval=10
+        )
+        self.enricher = Enricher(
+            s, self.redis, on_source_latency=self.metrics.observe_source_latency
+        )
+        await self.enricher.start()
+        cache = RedisCache(self.redis, name="prediction")
+        self.metrics.register_stats("enrichment", self.enricher.stats)
+        self.metrics.register_stats("prediction_cache", cache.stats)
+        self.pipeline = PredictionPipeline(
+            s,
+            enricher=self.enricher,
+            cache=cache,
+            publisher=FaustPublisher(self.app, exactly_once=s.exactly_once),
+            predict=predict,
+            model_version=MODEL_VERSION,
+            metrics=self.metrics,
+        )
+        self.ops = OpsServer(
+            s,
+            self.metrics,
+            {
+                "kafka": self._check_kafka,
+                "partitions": self._check_partitions,
+                "producer": self._check_producer,
+                "redis": self._check_redis,
+                "upstreams": self._check_upstreams,
+            },
+        )
+        await self.ops.start()
+        log_event(
+            log,
+            logging.INFO,
+            "worker resources started",
+            web=f"http://{s.web_host}:{self.ops.port}",
+            exactly_once=s.exactly_once,
+            model_version=MODEL_VERSION,
+        )
+
+    async def on_stop(self) -> None:
+        if self.ops is not None:
+            await self.ops.stop()
+        if self.enricher is not None:
+            await self.enricher.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
+        log_event(log, logging.INFO, "worker resources stopped", batches=self._batches)
+
+    @Service.task
+    async def _report_lag(self) -> None:
+        s = self.settings
+        while not self.should_stop:
+            with contextlib.suppress(Exception):
+                lag = await consumer_lag(s, s.app_id, [s.request_topic, s.replay_topic])
+                for (topic, partition), value in lag.items():
+                    self.metrics.consumer_lag.labels(topic=topic, partition=str(partition)).set(
+                        value
+                    )
+            await self.sleep(LAG_INTERVAL_S)
+
+    async def handle(self, batch: list[InputMessage]) -> object:
+        if self.pipeline is None:
+            raise RuntimeError("a batch arrived before the worker resources started")
+        self._batches += 1
+        self.metrics.in_flight.inc(len(batch))
+        try:
+            outcome = await self.pipeline.process(batch)
+        finally:
+            self.metrics.in_flight.dec(len(batch))
+        log_event(
+            log,
+            logging.DEBUG,
+            "batch done",
+            batch_id=self._batches,
+            size=len(batch),
+            predicted=outcome.predicted,
+            dead_lettered=outcome.dead_lettered,
+            from_cache=outcome.from_cache,
+        )
+        return outcome
+
+    # ------------------------------------------------------------------ readiness
+
+    async def _check_kafka(self) -> tuple[bool, str]:
+        host, _, port = self.settings.kafka_bootstrap_servers.split(",")[0].rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), 1.0)
+        except (OSError, TimeoutError) as exc:
+            return False, f"broker {host}:{port} unreachable: {exc.__class__.__name__}"
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True, f"broker {host}:{port} reachable"
+
+    async def _check_partitions(self) -> tuple[bool, str]:
+        assigned = self.app.consumer.assignment() if self.app.consumer else set()
+        if not assigned:
+            return False, "no partitions assigned yet"
+        return True, f"{len(assigned)} partitions assigned"
+
+    async def _check_producer(self) -> tuple[bool, str]:
+        started = self.app.producer is not None and self.app.producer.state == "running"
+        return started, "producer running" if started else "producer not running"
+
+    async def _check_redis(self) -> tuple[bool, str]:
+        if self.redis is None:
+            return False, "redis client not created"
+        try:
+            await self.redis.ping()
+        except Exception as exc:  # any failure means "not reachable"
+            return False, f"redis unreachable ({exc.__class__.__name__}); cache bypassed"
+        return True, "redis reachable"
+
+    async def _check_upstreams(self) -> tuple[bool, str]:
+        ok = self.enricher is not None and self.enricher.sessions_open
+        return ok, "upstream sessions open" if ok else "upstream sessions closed"
+
+
+def run_worker(settings: Settings) -> int:
+    """Run the worker in the foreground until SIGINT/SIGTERM; returns the exit status."""
+    configure_logging(settings)
+    app = create_app(settings)
+    resources = WorkerResources(app, settings)
+    add_prediction_agent(app, settings, resources.handle)
+    log_event(
+        log,
+        logging.INFO,
+        "starting worker",
+        host=socket.gethostname(),
+        kafka=settings.kafka_bootstrap_servers,
+        request_topic=settings.request_topic,
+        prediction_topic=settings.prediction_topic,
+    )
+    worker = faust.Worker(
+        app,
+        resources,
+        loglevel=settings.log_level,
+        override_logging=False,
+        redirect_stdouts=False,
+        quiet=True,
+    )
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
