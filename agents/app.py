@@ -53,6 +53,8 @@ def create_app(settings: Settings) -> faust.App:
         autodiscover=False,
         store="memory://",
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.consumer_session_timeout_s,
+        broker_heartbeat_interval=settings.consumer_heartbeat_interval_s,
     )
 
 

@@ -41,6 +41,8 @@ class Settings:
     kafka_ssl_certfile: str = ""
     kafka_ssl_keyfile: str = ""
     exactly_once: bool = False
+    consumer_session_timeout_s: float = 10.0
+    consumer_heartbeat_interval_s: float = 3.0
 
     # Redis
     redis_url: str = "redis://127.0.0.1:6379/0"
