@@ -1,0 +1,24 @@
+"""``deerstream schema request|prediction``: print the event contract's JSON Schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import orjson
+
+from deerstream.settings import Settings
+from models.schema import load_schema
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("schema", help="print the JSON Schema of a request or a prediction event")
+    p.add_argument("name", choices=["request", "prediction"], help="which event's schema")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the schema, pretty-printed, to standard output."""
+    schema = load_schema("request" if args.name == "request" else "prediction")
+    sys.stdout.write(orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return 0

@@ -1,0 +1,23 @@
+"""The JSON Schemas of the event contract, shipped in the ``schemas`` package."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Literal
+
+import orjson
+
+#: Schema name → file under ``schemas/``.
+SCHEMA_FILES: dict[str, str] = {
+    "request": "prediction-request.v1.json",
+    "prediction": "prediction.v1.json",
+}
+
+
+def load_schema(name: Literal["request", "prediction"]) -> dict[str, object]:
+    """The JSON Schema (draft 2020-12) for ``name``, freshly parsed (safe to modify)."""
+    data = resources.files("schemas").joinpath(SCHEMA_FILES[name]).read_bytes()
+    schema = orjson.loads(data)
+    if not isinstance(schema, dict):
+        raise ValueError(f"schema {name} is not a JSON object")
+    return schema
