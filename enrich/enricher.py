@@ -1,0 +1,316 @@
+"""The ``Enricher`` facade: terrain, weather and scouting for a batch of requests.
+
+Per source and per ``enrich_batch`` call: one Redis ``MGET`` for every distinct cache key,
+misses coalesced with identical in-flight lookups and merged with concurrent ones into
+batched upstream calls, results written back in one pipeline. Failures never escape: a
+source that fails yields a STALE cached copy or MISSING data, with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
+from enrich.adapters.scouting import decode_observations, encode_observations, fetch_observations
+from enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
+from enrich.cache import RedisCache
+from enrich.config import EnrichConfig, SourceTuning
+from enrich.http import HttpLimits, UpstreamHttp
+from enrich.keys import (
+    GRID_SIZE,
+    SCOUTING_MAX_AGE,
+    ScoutingCell,
+    TerrainCell,
+    WeatherCell,
+    distance_m,
+    scouting_cell,
+    terrain_cell,
+    weather_cell,
+)
+from enrich.resilience import CircuitBreaker, RetryPolicy
+from enrich.sources import CachedSource, NoData, Outcome
+from models.records import (
+    Enrichment,
+    PredictionRequest,
+    ScoutingObservation,
+    SourceQuality,
+    SourceStatus,
+    TerrainGrid,
+    WeatherSeries,
+)
+
+if TYPE_CHECKING:
+    import redis.asyncio
+
+    from deerstream.settings import Settings
+
+SOURCES = ("terrain", "weather", "scouting")
+_POINTS_PER_GRID = GRID_SIZE * GRID_SIZE
+_ALL = "all"  # terrain and scouting keys can all share one upstream call
+
+
+class Enricher:
+    """Enriches prediction requests with terrain, weather and scouting data.
+
+    ``on_source_latency(source, seconds)`` is called once per source per batch with the
+    time that source's lookup took (cache + upstream). ``config`` tunes TTLs and batching;
+    ``rng`` drives retry jitter and TTL jitter (pass a seeded one in tests).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        redis: redis.asyncio.Redis | None,
+        *,
+        on_source_latency: Callable[[str, float], None] | None = None,
+        config: EnrichConfig | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._settings = settings
+        self._config = config or EnrichConfig()
+        self._on_latency = on_source_latency
+        rng = rng or random.Random()
+        policy = RetryPolicy(
+            attempts=settings.upstream_retries + 1,
+            base_s=self._config.retry_base_s,
+            cap_s=self._config.retry_cap_s,
+        )
+        limits = HttpLimits(
+            max_connections=settings.upstream_max_connections,
+            connect_timeout_s=settings.upstream_connect_timeout_s,
+            request_timeout_s=settings.upstream_request_timeout_s,
+        )
+        urls = {
+            "terrain": settings.elevation_url,
+            "weather": settings.weather_url,
+            "scouting": settings.scouting_url,
+        }
+        self._http = {
+            name: UpstreamHttp(
+                name,
+                urls[name],
+                limits=limits,
+                policy=policy,
+                breaker=CircuitBreaker(
+                    name, settings.breaker_failure_threshold, settings.breaker_reset_s
+                ),
+                rng=rng,
+            )
+            for name in SOURCES
+        }
+
+        def cache(name: str) -> RedisCache:
+            return RedisCache(
+                redis, name=name, op_timeout_s=self._config.redis_op_timeout_s, rng=rng
+            )
+
+        deadline_s = settings.upstream_deadline_s
+        self._terrain: CachedSource[str, TerrainCell, TerrainGrid] = CachedSource(
+            "terrain",
+            cache=cache("terrain"),
+            http=self._http["terrain"],
+            tuning=self._terrain_tuning(self._config.terrain),
+            fetch=self._fetch_terrain,
+            group_of=lambda _cell: _ALL,
+            encode=encode_grid,
+            decode=decode_grid,
+            deadline_s=deadline_s,
+            namespace=self._config.namespace,
+        )
+        self._weather: CachedSource[tuple[date, date], WeatherCell, WeatherSeries] = CachedSource(
+            "weather",
+            cache=cache("weather"),
+            http=self._http["weather"],
+            tuning=self._config.weather,
+            fetch=self._fetch_weather,
+            group_of=lambda cell: (cell.start_date, cell.end_date),
+            encode=encode_series,
+            decode=decode_series,
+            deadline_s=deadline_s,
+            namespace=self._config.namespace,
+        )
+        self._scouting: CachedSource[str, ScoutingCell, tuple[ScoutingObservation, ...]] = (
+            CachedSource(
+                "scouting",
+                cache=cache("scouting"),
+                http=self._http["scouting"],
+                tuning=self._config.scouting,
+                fetch=self._fetch_scouting,
+                group_of=lambda _cell: _ALL,
+                encode=encode_observations,
+                decode=decode_observations,
+                deadline_s=deadline_s,
+                namespace=self._config.namespace,
+            )
+        )
+
+    @staticmethod
+    def _terrain_tuning(t: SourceTuning) -> SourceTuning:
+        # An elevation call takes at most 100 points: never more grids than fit.
+        fit = max(1, 100 // _POINTS_PER_GRID)
+        if t.batch_max <= fit:
+            return t
+        return SourceTuning(
+            fresh_ttl_s=t.fresh_ttl_s,
+            keep_ttl_s=t.keep_ttl_s,
+            negative_ttl_s=t.negative_ttl_s,
+            batch_max=fit,
+            window_s=t.window_s,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Open one pooled HTTP session per upstream."""
+        for http in self._http.values():
+            await http.start()
+
+    async def stop(self) -> None:
+        """Cancel in-flight lookups and close the sessions."""
+        for source in (self._terrain, self._weather, self._scouting):
+            await source.batcher.close()
+        for http in self._http.values():
+            await http.stop()
+
+    async def __aenter__(self) -> Enricher:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def sessions_open(self) -> bool:
+        """True while every upstream session is open (for readiness checks)."""
+        return all(http.is_open for http in self._http.values())
+
+    def stats(self) -> dict[str, dict[str, float]]:
+        """Per-source counters (monotonic) and ``circuit_state`` (0 closed, 1 half-open, 2 open)."""
+        return {
+            "terrain": self._terrain.stats(),
+            "weather": self._weather.stats(),
+            "scouting": self._scouting.stats(),
+        }
+
+    # ------------------------------------------------------------------ upstream fetches
+
+    async def _fetch_terrain(
+        self, _group: str, cells: list[TerrainCell], deadline: float
+    ) -> dict[TerrainCell, TerrainGrid | NoData]:
+        points = [p for cell in cells for p in cell.points()]
+        elevations = await fetch_elevations(self._http["terrain"], points, deadline)
+        out: dict[TerrainCell, TerrainGrid | NoData] = {}
+        for n, cell in enumerate(cells):
+            chunk = tuple(elevations[n * _POINTS_PER_GRID : (n + 1) * _POINTS_PER_GRID])
+            if all(e is None for e in chunk):
+                out[cell] = NoData("no elevation data for this grid")
+                continue
+            out[cell] = TerrainGrid(
+                center_lat=cell.center_lat,
+                center_lon=cell.center_lon,
+                rows=GRID_SIZE,
+                cols=GRID_SIZE,
+                spacing_lat_deg=cell.spacing_lat_deg,
+                spacing_lon_deg=cell.spacing_lon_deg,
+                elevations_m=chunk,
+            )
+        return out
+
+    async def _fetch_weather(
+        self, group: tuple[date, date], cells: list[WeatherCell], deadline: float
+    ) -> dict[WeatherCell, WeatherSeries]:
+        start, end = group
+        points = [(cell.lat, cell.lon) for cell in cells]
+        series = await fetch_forecasts(self._http["weather"], points, start, end, deadline)
+        return dict(zip(cells, series, strict=True))
+
+    async def _fetch_scouting(
+        self, _group: str, cells: list[ScoutingCell], deadline: float
+    ) -> dict[ScoutingCell, tuple[ScoutingObservation, ...]]:
+        queries = [
+            (cell.key, cell.center_lat, cell.center_lon, cell.query_radius_m, cell.since)
+            for cell in cells
+        ]
+        found = await fetch_observations(self._http["scouting"], queries, deadline)
+        return {cell: found[cell.key] for cell in cells}
+
+    # ------------------------------------------------------------------ the batch
+
+    async def _timed(self, name: str, lookup: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await lookup
+        finally:
+            if self._on_latency is not None:
+                elapsed = time.perf_counter() - started
+                # A broken metrics hook must not turn into missing data.
+                with contextlib.suppress(Exception):
+                    self._on_latency(name, elapsed)
+
+    async def enrich_batch(self, requests: Sequence[PredictionRequest]) -> list[Enrichment]:
+        """One ``Enrichment`` per request, in order. Never raises for upstream or Redis
+        failures; the whole call honours ``settings.upstream_deadline_s``."""
+        if not requests:
+            return []
+        deadline = time.monotonic() + self._settings.upstream_deadline_s
+        t_keys = [terrain_cell(r.lat, r.lon) for r in requests]
+        w_keys = [weather_cell(r.lat, r.lon, r.target_time) for r in requests]
+        s_keys = [scouting_cell(r.lat, r.lon, r.radius_m, r.target_time) for r in requests]
+        results = await asyncio.gather(
+            self._timed("terrain", self._terrain.lookup(t_keys, deadline)),
+            self._timed("weather", self._weather.lookup(w_keys, deadline)),
+            self._timed("scouting", self._scouting.lookup(s_keys, deadline)),
+            return_exceptions=True,
+        )
+        terrain = _or_missing(results[0], t_keys)
+        weather = _or_missing(results[1], w_keys)
+        scouting = _or_missing(results[2], s_keys)
+        out: list[Enrichment] = []
+        for req, tk, wk, sk in zip(requests, t_keys, w_keys, s_keys, strict=True):
+            t, w, s = terrain[tk], weather[wk], scouting[sk]
+            out.append(
+                Enrichment(
+                    terrain=t.value,
+                    weather=w.value,
+                    scouting=None if s.value is None else _observations_for(req, s.value),
+                    terrain_quality=t.quality,
+                    weather_quality=w.quality,
+                    scouting_quality=s.quality,
+                )
+            )
+        return out
+
+
+def _or_missing(result: Any, keys: Sequence[Any]) -> dict[Any, Outcome[Any]]:
+    """A lookup's outcomes, or MISSING for every key if the lookup itself broke."""
+    if isinstance(result, BaseException):
+        if not isinstance(result, Exception):
+            raise result  # cancellation and interpreter exits are not ours to swallow
+        quality = SourceQuality(SourceStatus.MISSING, None, f"enrichment error: {result!r}")
+        return {k: Outcome(None, quality) for k in keys}
+    assert isinstance(result, dict)
+    return result
+
+
+def _observations_for(
+    req: PredictionRequest, observations: tuple[ScoutingObservation, ...]
+) -> tuple[ScoutingObservation, ...]:
+    """The cell's observations that lie within this request's radius and max age."""
+    since = req.target_time - SCOUTING_MAX_AGE
+    return tuple(
+        o
+        for o in observations
+        if o.observed_at >= since and distance_m(req.lat, req.lon, o.lat, o.lon) <= req.radius_m
+    )
