@@ -52,7 +52,7 @@ def create_app(settings: Settings) -> faust.App:
         web_enabled=False,
         autodiscover=False,
         store="memory://",
-        broker_commit_interval=1.0,
+        broker_commit_interval=settings.commit_interval_s,
         broker_session_timeout=settings.consumer_session_timeout_s,
         broker_heartbeat_interval=settings.consumer_heartbeat_interval_s,
     )

@@ -42,6 +42,7 @@ class Settings:
     kafka_ssl_keyfile: str = ""
     exactly_once: bool = False
     consumer_session_timeout_s: float = 10.0
+    commit_interval_s: float = 1.0
     consumer_heartbeat_interval_s: float = 3.0
 
     # Redis

@@ -226,3 +226,73 @@ async def test_upstream_faults_degrade_predictions_honestly(
         if weather.status.value == "missing":
             assert not any(f.name == "cold_front" and f.effect > 0 for f in p.factors)
         assert p.confidence < 1.0  # a missing source always costs confidence
+
+
+async def test_exactly_once_mode_survives_a_crash_without_duplicates(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path, sims: RunningSimulators
+) -> None:
+    # A long commit interval makes sure the crash lands inside an open transaction.
+    env = _env(unique_name, sims, EXACTLY_ONCE="true", COMMIT_INTERVAL_S="6")
+    settings = await create_topics(env)
+    worker = WorkerProcess(env, tmp_path)
+    worker.start()
+    await worker.wait_ready()
+    total = 3000
+
+    async def feed() -> None:
+        for chunk in range(6):
+            items = [(f"r-{i}".encode(), request_json(i)) for i in range(chunk * 500, (chunk + 1) * 500)]
+            await produce(kafka_bootstrap, settings.request_topic, items)
+            await asyncio.sleep(0.5)
+
+    feeder = asyncio.create_task(feed())
+    try:
+        await asyncio.sleep(2.0)
+        worker.kill9()
+        worker.start()
+        await worker.wait_ready()
+        await feeder
+        want = {f"r-{i}" for i in range(total)}
+        predictions = await collect(
+            kafka_bootstrap,
+            settings.prediction_topic,
+            keys=want,
+            timeout_s=300,
+            quiet_s=5,
+            isolation_level="read_committed",
+        )
+    finally:
+        feeder.cancel()
+        worker.terminate()
+    ids = request_ids(predictions)
+    assert set(ids) == want
+    assert len(ids) == len(set(ids)), f"{len(ids) - len(set(ids))} duplicates seen by read_committed"
+    # The crash really left uncommitted work behind: a read_uncommitted reader sees more.
+    raw = await collect(kafka_bootstrap, settings.prediction_topic, until=10**9, timeout_s=10)
+    print(f"\nexactly-once: {len(ids)} committed predictions; {len(raw)} records incl. aborted")
+    assert len(raw) > len(ids)
+
+
+async def test_sigterm_finishes_cleanly_and_commits(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path, sims: RunningSimulators
+) -> None:
+    env = _env(unique_name, sims)
+    settings = await create_topics(env)
+    worker = WorkerProcess(env, tmp_path)
+    worker.start()
+    await worker.wait_ready()
+    await produce(kafka_bootstrap, settings.request_topic, [(f"r-{i}".encode(), request_json(i)) for i in range(2000)])
+    await asyncio.sleep(1.0)  # mid-stream
+    assert worker.terminate() == 0
+    assert "worker resources stopped" in worker.tail(200)
+    worker.start()
+    await worker.wait_ready()
+    try:
+        want = {f"r-{i}" for i in range(2000)}
+        predictions = await collect(kafka_bootstrap, settings.prediction_topic, keys=want, timeout_s=180, quiet_s=3)
+    finally:
+        worker.terminate()
+    ids = request_ids(predictions)
+    assert set(ids) == want
+    # A graceful stop commits what it finished: at most one batch is seen twice.
+    assert len(ids) - len(set(ids)) <= settings.batch_max
