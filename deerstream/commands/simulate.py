@@ -32,13 +32,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--hang-s", type=float, default=60.0, help="how long a hang lasts")
     p.add_argument("--malformed-rate", type=float, default=0.0, help="share of malformed bodies")
     p.add_argument("--seed", type=int, default=42, help="seed of data and faults")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default loopback; 0.0.0.0 in a container)",
+    )
     p.set_defaults(handler=run)
 
 
 def _port(url: str, name: str) -> int:
+    # Only the port matters: the servers bind --host (loopback unless told otherwise).
     parts = urlsplit(url)
-    if parts.hostname not in ("127.0.0.1", "localhost") or parts.port is None:
-        raise ConfigError(f"{name} must be http://127.0.0.1:<port> to simulate it, got {url!r}")
+    if parts.port is None:
+        raise ConfigError(f"{name} must name a port to simulate it, got {url!r}")
     return parts.port
 
 
@@ -57,8 +63,8 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     )
 
 
-async def _serve(config: SimConfig, ports: dict[str, int]) -> None:
-    sims = await start_simulators(config, host="127.0.0.1", ports=ports)
+async def _serve(config: SimConfig, ports: dict[str, int], host: str) -> None:
+    sims = await start_simulators(config, host=host, ports=ports)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -77,5 +83,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "elevation": _port(settings.elevation_url, "ELEVATION_URL"),
         "scouting": _port(settings.scouting_url, "SCOUTING_URL"),
     }
-    asyncio.run(_serve(config_from_args(args), ports))
+    asyncio.run(_serve(config_from_args(args), ports, args.host))
     return 0
