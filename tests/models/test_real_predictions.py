@@ -9,7 +9,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator
 
 from engine.predict import predict
 from models.codec import decode_prediction, encode_prediction
@@ -129,13 +129,6 @@ def test_model_output_always_satisfies_the_contract(
     check(predict(req, enr, target))
 
 
-@pytest.mark.xfail(
-    raises=ValidationError,
-    strict=True,
-    reason="engine does not wrap longitudes or keep latitudes within ±90: zones past the "
-    "antimeridian or a pole come out as lon > 180 / lat > 90 (reported to the lead; "
-    "remove this mark when the engine keeps coordinates in range)",
-)
 @pytest.mark.parametrize(("lat", "lon"), [(0.0, 180.0), (0.0, -180.0), (89.9995, 10.0)])
 def test_zones_near_the_antimeridian_and_poles_stay_in_range(lat: float, lon: float) -> None:
     target = datetime(2026, 11, 8, 12, 15, tzinfo=UTC)

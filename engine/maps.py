@@ -1,0 +1,418 @@
+"""Bedding, feeding and travel score maps over the grid, and top zones (domain.md §7).
+
+Each map scores every cell 0–10: a terrain part (from slope, aspect and position) plus
+scouting evidence (domain.md §9). Distances inside the grid use a local cos(lat)-scaled
+projection, which is exact to well under a metre across a few hundred metres.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.geo import EARTH_RADIUS_M, normalize_point
+from engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
+from engine.terrain import Cell, Position, TerrainFeatures
+from engine.units import mph_to_ms
+from models.records import Zone
+
+MAX_SCORE = 10.0
+# Bedding: slope bands (degrees) and the terrain point split (slope 4, position 3, aspect 3).
+BED_SLOPE_FULL = (10.0, 25.0)
+BED_SLOPE_PARTIAL = (5.0, 30.0)  # partial marks inside this band, outside the full band
+BED_SLOPE_PARTIAL_FACTOR = 0.5
+BED_SLOPE_MAX = 30.0  # steeper cells are excluded from bedding
+BED_POINTS = (4.0, 3.0, 3.0)
+BED_POSITION = {
+    Position.BENCH: 1.0,
+    Position.UPPER_SLOPE: 1.0,
+    Position.RIDGE: 0.6,
+    Position.MID_SLOPE: 0.5,
+    Position.SADDLE: 0.3,
+    Position.FLAT: 0.1,
+    Position.VALLEY: 0.1,
+}
+LEEWARD_WIND_MS = mph_to_ms(10.0)  # 4.5 m/s: above it deer bed on the lee side
+COLD_C = 4.0  # below it south-facing slopes win (domain.md quotes °C)
+HOT_C = 24.0  # above it north-facing slopes win
+NEUTRAL_ASPECT = 0.5
+# Feeding: flats and gentle valley bottoms; terrain split (position 6, gentleness 4).
+FEED_POINTS = (6.0, 4.0)
+FEED_POSITION = {
+    Position.FLAT: 1.0,
+    Position.VALLEY: 0.9,
+    Position.BENCH: 0.5,
+    Position.MID_SLOPE: 0.3,
+    Position.SADDLE: 0.3,
+    Position.UPPER_SLOPE: 0.1,
+    Position.RIDGE: 0.1,
+}
+FEED_GENTLE_DEG = 5.0  # full marks for gentleness up to here
+FEED_STEEP_DEG = 15.0  # falls linearly to the floor at this slope
+FEED_STEEP_FLOOR = 0.1
+FEED_MORNING_WEIGHT = 0.8  # feeding matters more in the evening (domain.md §7)
+FEED_EVENING_WEIGHT = 1.0
+# Travel: position 6 points, the bedding–feeding corridor 4 points.
+TRAVEL_POINTS = (6.0, 4.0)
+TRAVEL_POSITION = {
+    Position.SADDLE: 1.0,
+    Position.BENCH: 0.9,
+    Position.VALLEY: 0.5,
+    Position.RIDGE: 0.5,
+    Position.MID_SLOPE: 0.4,
+    Position.UPPER_SLOPE: 0.4,
+    Position.FLAT: 0.3,
+}
+DRAINAGE_EDGE = 0.8  # a non-valley cell next to a valley cell
+CORRIDOR_SIGMA_M = 200.0
+# Zones.
+ZONE_COUNT = 3
+ZONE_MIN_SPACING_M = 150.0  # more than one cell diagonal (127 m at 90 m spacing)
+ZONE_MIN_SCORE = 3.0  # weaker cells are not worth calling a zone
+
+
+@dataclass(frozen=True, slots=True)
+class Maps:
+    """The three maps, row-major over the grid's cells."""
+
+    cells: tuple[Cell, ...]
+    xy: tuple[tuple[float, float], ...]  # metres east/north of the grid centre
+    bedding: tuple[float, ...]
+    feeding: tuple[float, ...]
+    travel: tuple[float, ...]
+    mature_bonus: bool
+
+
+def bedding_slope_factor(slope: float) -> float:
+    """1 for 10–25°, 0.5 for 5–10° and 25–30°, else 0."""
+    if BED_SLOPE_FULL[0] <= slope <= BED_SLOPE_FULL[1]:
+        return 1.0
+    if BED_SLOPE_PARTIAL[0] <= slope <= BED_SLOPE_PARTIAL[1]:
+        return BED_SLOPE_PARTIAL_FACTOR
+    return 0.0
+
+
+def _cap(x: float) -> float:
+    """Clamp a non-negative sum to the 0–10 scale."""
+    return x if x < MAX_SCORE else MAX_SCORE
+
+
+def aspect_targets(
+    wind_ms: float | None, wind_from: float | None, temp_c: float | None
+) -> tuple[float, ...]:
+    """The aspects (radians) bedding prefers now: leeward, south when cold, north when hot."""
+    targets: list[float] = []
+    if wind_ms is not None and wind_from is not None and wind_ms > LEEWARD_WIND_MS:
+        # Bedded deer face downhill with the wind at their back: the slope faces downwind.
+        targets.append(math.radians(wind_from + 180.0))
+    if temp_c is not None and temp_c < COLD_C:
+        targets.append(math.pi)
+    if temp_c is not None and temp_c > HOT_C:
+        targets.append(0.0)
+    return tuple(targets)
+
+
+def _aspect_match(aspect: float | None, targets: tuple[float, ...]) -> float:
+    if aspect is None or not targets:
+        return NEUTRAL_ASPECT
+    a = math.radians(aspect)
+    return sum(1.0 + math.cos(a - t) for t in targets) / (2.0 * len(targets))
+
+
+def bedding_aspect_factor(
+    aspect: float | None, wind_ms: float | None, wind_from: float | None, temp_c: float | None
+) -> float:
+    """Mean of the aspect preferences that apply (leeward, south when cold, north when hot);
+    0.5 when none applies or the cell has no aspect."""
+    return _aspect_match(aspect, aspect_targets(wind_ms, wind_from, temp_c))
+
+
+def bedding_terrain_score(
+    cell: Cell, wind_ms: float | None, wind_from: float | None, temp_c: float | None
+) -> float | None:
+    """Terrain part of the bedding score; None when the cell is excluded (> 30°)."""
+    return _bedding_terrain(cell, aspect_targets(wind_ms, wind_from, temp_c))
+
+
+def _bedding_terrain(cell: Cell, targets: tuple[float, ...]) -> float | None:
+    slope = cell.slope_deg
+    if slope is None or cell.position is None:
+        return 0.0
+    if slope > BED_SLOPE_MAX:
+        return None
+    p_slope, p_pos, p_aspect = BED_POINTS
+    bench = cell.position is Position.BENCH
+    # A bench is the flat shelf on a bedding-grade slope: it gets full slope marks and the
+    # aspect of the slope it sits on (terrain.py); other near-flat cells have no aspect.
+    aspect = cell.aspect_deg if bench or slope >= BED_SLOPE_PARTIAL[0] else None
+    slope_factor = 1.0 if bench else bedding_slope_factor(slope)
+    return (
+        p_slope * slope_factor
+        + p_pos * BED_POSITION[cell.position]
+        + p_aspect * _aspect_match(aspect, targets)
+    )
+
+
+def feeding_terrain_score(cell: Cell, evening: bool) -> float:
+    """Terrain part of the feeding score (flats and gentle bottoms, evening weighted)."""
+    if cell.slope_deg is None or cell.position is None:
+        return 0.0
+    p_pos, p_gentle = FEED_POINTS
+    if cell.slope_deg <= FEED_GENTLE_DEG:
+        gentle = 1.0
+    elif cell.slope_deg >= FEED_STEEP_DEG:
+        gentle = FEED_STEEP_FLOOR
+    else:
+        frac = (cell.slope_deg - FEED_GENTLE_DEG) / (FEED_STEEP_DEG - FEED_GENTLE_DEG)
+        gentle = 1.0 - frac * (1.0 - FEED_STEEP_FLOOR)
+    weight = FEED_EVENING_WEIGHT if evening else FEED_MORNING_WEIGHT
+    return weight * (p_pos * FEED_POSITION[cell.position] + p_gentle * gentle)
+
+
+def travel_position_factor(cell: Cell, next_to_valley: bool) -> float:
+    """Saddles, benches and drainage edges carry deer between bedding and feeding."""
+    if cell.position is None:
+        return 0.0
+    factor = TRAVEL_POSITION[cell.position]
+    if next_to_valley and cell.position is not Position.VALLEY:
+        factor = max(factor, DRAINAGE_EDGE)
+    return factor
+
+
+def corridor_factor(
+    p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]
+) -> float:
+    """Gaussian falloff (σ = 200 m) with distance from the segment a–b."""
+    ax, ay = a
+    bx, by = b
+    px, py = p
+    vx, vy = bx - ax, by - ay
+    length2 = vx * vx + vy * vy
+    t = 0.0 if length2 == 0.0 else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length2))
+    d2 = (px - ax - t * vx) ** 2 + (py - ay - t * vy) ** 2
+    return math.exp(-d2 / (2.0 * CORRIDOR_SIGMA_M * CORRIDOR_SIGMA_M))
+
+
+def project(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]:
+    """Metres east/north of (lat0, lon0) in a local cos(lat0)-scaled projection."""
+    k = math.radians(1.0) * EARTH_RADIUS_M
+    return (lon - lon0) * k * math.cos(math.radians(lat0)), (lat - lat0) * k
+
+
+def grid_axes(terrain: TerrainFeatures) -> tuple[list[float], list[float]]:
+    """Cell-centre x (east) per column and y (north) per row, metres from the centre cell."""
+    xs = [(c - terrain.cols // 2) * terrain.dx_m for c in range(terrain.cols)]
+    ys = [(terrain.rows // 2 - r) * terrain.dy_m for r in range(terrain.rows)]
+    return xs, ys
+
+
+def _scouting_layers(
+    terrain: TerrainFeatures, evidence: Sequence[Evidence], lat0: float, lon0: float
+) -> tuple[list[float], list[float], list[float]]:
+    """Points each map gains from scouting at each cell.
+
+    The same weight as ``Evidence.weight_at_distance``, unrolled over the grid's rows and
+    columns (x depends only on the column, y only on the row): this is the hot loop.
+    """
+    rows, cols = terrain.rows, terrain.cols
+    n = rows * cols
+    xs, ys = grid_axes(terrain)
+    bed = [0.0] * n
+    feed = [0.0] * n
+    trav = [0.0] * n
+    sqrt = math.sqrt
+    for ev in evidence:
+        ox, oy = project(ev.obs.lat, ev.obs.lon, lat0, lon0)
+        kind = ev.kind
+        radius = kind.radius_m
+        r2 = radius * radius
+        inv_r = 1.0 / radius
+        full = ev.weight_at_distance(0.0)
+        kb, kt, kf = (
+            full * kind.bedding / 100.0,
+            full * kind.travel / 100.0,
+            full * kind.feeding / 100.0,
+        )
+        # Only the rows and columns within the radius can gain anything.
+        c_lo = max(0, math.floor((ox - radius) / terrain.dx_m) + cols // 2)
+        c_hi = min(cols - 1, math.ceil((ox + radius) / terrain.dx_m) + cols // 2)
+        r_lo = max(0, rows // 2 - math.ceil((oy + radius) / terrain.dy_m))
+        r_hi = min(rows - 1, rows // 2 - math.floor((oy - radius) / terrain.dy_m))
+        for r in range(r_lo, r_hi + 1):
+            ddy = ys[r] - oy
+            dy2 = ddy * ddy
+            if dy2 >= r2:
+                continue
+            base = r * cols
+            for c in range(c_lo, c_hi + 1):
+                ddx = xs[c] - ox
+                d2 = ddx * ddx + dy2
+                if d2 < r2:
+                    f = 1.0 - sqrt(d2) * inv_r
+                    i = base + c
+                    bed[i] += kb * f
+                    trav[i] += kt * f
+                    feed[i] += kf * f
+    return bed, feed, trav
+
+
+def compute_maps(
+    terrain: TerrainFeatures,
+    evidence: Sequence[Evidence],
+    *,
+    wind_ms: float | None,
+    wind_from: float | None,
+    temp_c: float | None,
+    evening: bool,
+) -> Maps:
+    """The three 0–10 maps over the grid."""
+    cells = terrain.cells
+    centre = terrain.at(terrain.rows // 2, terrain.cols // 2)
+    lat0, lon0 = centre.lat, centre.lon
+    xs, ys = grid_axes(terrain)
+    xy = tuple((x, y) for y in ys for x in xs)
+    s_bed, s_feed, s_trav = _scouting_layers(terrain, evidence, lat0, lon0)
+    mature = sum(1 for e in evidence if e.mature) >= MATURE_BONUS_MIN_SIGNS
+    bonus = MATURE_MAP_BONUS if mature else 0.0
+
+    targets = aspect_targets(wind_ms, wind_from, temp_c)
+    feed_weight = FEED_EVENING_WEIGHT if evening else FEED_MORNING_WEIGHT
+    # The loop below unrolls _bedding_terrain and feeding_terrain_score (it runs for every
+    # cell of every prediction); test_maps checks it against those reference functions.
+    bed_slope_pts, bed_pos_pts, bed_aspect_pts = BED_POINTS
+    feed_pos_pts, feed_gentle_pts = FEED_POINTS
+    gentle_span = FEED_STEEP_DEG - FEED_GENTLE_DEG
+    bench_pos = Position.BENCH
+    radians, cos = math.radians, math.cos
+    n_targets = len(targets)
+    bedding: list[float] = []
+    feeding: list[float] = []
+    terrain_bed: list[float] = []
+    terrain_feed: list[float] = []
+    for i, cell in enumerate(cells):
+        pos = cell.position
+        slope = cell.slope_deg
+        if pos is None or slope is None:
+            # No terrain features (edge or missing window): scouting alone can score it.
+            terrain_bed.append(0.0)
+            terrain_feed.append(0.0)
+            bedding.append(_cap(s_bed[i] + bonus))
+            feeding.append(_cap(s_feed[i] + bonus))
+            continue
+        if slope > BED_SLOPE_MAX:
+            terrain_bed.append(0.0)
+            bedding.append(0.0)
+        else:
+            bench = pos is bench_pos
+            if bench or BED_SLOPE_FULL[0] <= slope <= BED_SLOPE_FULL[1]:
+                slope_factor = 1.0
+            elif BED_SLOPE_PARTIAL[0] <= slope <= BED_SLOPE_PARTIAL[1]:
+                slope_factor = BED_SLOPE_PARTIAL_FACTOR
+            else:
+                slope_factor = 0.0
+            aspect = cell.aspect_deg if bench or slope >= BED_SLOPE_PARTIAL[0] else None
+            if aspect is None or not n_targets:
+                aspect_factor = NEUTRAL_ASPECT
+            else:
+                ar = radians(aspect)
+                aspect_factor = sum(1.0 + cos(ar - t) for t in targets) / (2.0 * n_targets)
+            t_bed = (
+                bed_slope_pts * slope_factor
+                + bed_pos_pts * BED_POSITION[pos]
+                + bed_aspect_pts * aspect_factor
+            )
+            terrain_bed.append(t_bed)
+            bedding.append(_cap(t_bed + s_bed[i] + bonus))
+        if slope <= FEED_GENTLE_DEG:
+            gentle = 1.0
+        elif slope >= FEED_STEEP_DEG:
+            gentle = FEED_STEEP_FLOOR
+        else:
+            gentle = 1.0 - (slope - FEED_GENTLE_DEG) / gentle_span * (1.0 - FEED_STEEP_FLOOR)
+        t_feed = feed_weight * (feed_pos_pts * FEED_POSITION[pos] + feed_gentle_pts * gentle)
+        terrain_feed.append(t_feed)
+        feeding.append(_cap(t_feed + s_feed[i] + bonus))
+
+    # The corridor joins the best *terrain* bedding and feeding cells, so scouting only ever
+    # adds to the travel map (a new observation cannot move the line and lower a cell).
+    # Ties go to the cell nearest the centre, so flat ground gives a centred answer.
+    near = [math.hypot(x, y) for x, y in xy]
+    best_bed = _best(terrain_bed, near)
+    best_feed = _best(terrain_feed, near)
+    has_line = terrain_bed[best_bed] >= ZONE_MIN_SCORE and terrain_feed[best_feed] >= ZONE_MIN_SCORE
+    # Cells in or next to a valley cell (the drainage edges).
+    valley_edge = {
+        (c.r + dr, c.c + dc)
+        for c in cells
+        if c.position is Position.VALLEY
+        for dr in (-1, 0, 1)
+        for dc in (-1, 0, 1)
+    }
+    p_pos, p_corr = TRAVEL_POINTS
+    travel: list[float] = []
+    a, b = xy[best_bed], xy[best_feed]
+    for i, cell in enumerate(cells):
+        if cell.position is None:
+            travel.append(_cap(s_trav[i] + bonus))
+            continue
+        score = p_pos * travel_position_factor(cell, (cell.r, cell.c) in valley_edge)
+        if has_line:
+            score += p_corr * corridor_factor(xy[i], a, b)
+        travel.append(_cap(score + s_trav[i] + bonus))
+    return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature)
+
+
+def _best(scores: Sequence[float], near: Sequence[float]) -> int:
+    """Index of the best score; ties go to the cell nearest the centre, then the first."""
+    best = 0
+    for i in range(1, len(scores)):
+        if scores[i] > scores[best] or (scores[i] == scores[best] and near[i] < near[best]):
+            best = i
+    return best
+
+
+def distances_from(maps: Maps, center_xy: tuple[float, float]) -> list[float]:
+    """Each cell's distance in metres from a point of the maps' local plane."""
+    cx, cy = center_xy
+    return [math.hypot(x - cx, y - cy) for x, y in maps.xy]
+
+
+def pick_zones(
+    maps: Maps,
+    scores: Sequence[float],
+    *,
+    center_xy: tuple[float, float],
+    radius_m: float,
+    count: int = ZONE_COUNT,
+    spacing_m: float = ZONE_MIN_SPACING_M,
+    distances: Sequence[float] | None = None,
+) -> tuple[Zone, ...]:
+    """The best cells inside the radius, at least ``spacing_m`` apart, best first.
+
+    ``distances`` (each cell's distance from ``center_xy``) saves recomputing them when
+    the same maps give several kinds of zones.
+    """
+    xy = maps.xy
+    if distances is None:
+        distances = distances_from(maps, center_xy)
+    # Only cells good enough and inside the radius compete; ties go to the nearer cell.
+    ranked = []
+    for i, score in enumerate(scores):
+        if score >= ZONE_MIN_SCORE:
+            d = distances[i]
+            if d <= radius_m:
+                ranked.append((-score, d, i))
+    ranked.sort()
+    chosen: list[int] = []
+    for _, _, i in ranked:
+        if len(chosen) == count:
+            break
+        x, y = xy[i]
+        if all(math.hypot(x - xy[j][0], y - xy[j][1]) >= spacing_m for j in chosen):
+            chosen.append(i)
+    zones = []
+    for i in chosen:
+        lat, lon = normalize_point(maps.cells[i].lat, maps.cells[i].lon)
+        zones.append(Zone(round(lat, 6), round(lon, 6), round(scores[i], 2)))
+    return tuple(zones)

@@ -1,0 +1,298 @@
+"""Stand placement from wind and thermals, with the scent-cone check (domain.md §8)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from engine.geo import EARTH_RADIUS_M, angle_diff_deg, normalize_point
+from engine.solar import SolarDay
+from engine.units import mph_to_ms
+from models.records import Stand, Zone
+
+#: Above this wind speed prefer crosswind stands; at or below it thermals can dominate.
+STRONG_WIND_MS = mph_to_ms(10.0)  # 4.5 m/s
+#: Stand distance from the deer movement point: default first, then the allowed range.
+STAND_DISTANCES_M = (80.0, 60.0, 100.0, 120.0)
+#: Scent reach: min(450, 80 + 45 × wind m/s) metres.
+SCENT_BASE_M = 80.0
+SCENT_PER_MS_M = 45.0
+SCENT_MAX_M = 450.0
+#: Cone half-width narrows with wind: (upper wind bound m/s, half-width degrees).
+SCENT_HALF_WIDTHS = ((1.0, 55.0), (2.2, 40.0), (4.5, 30.0), (6.7, 22.0))
+SCENT_HALF_WIDTH_STRONG = 18.0
+#: A bedding zone is a ~90 m cell: a stand this close is inside it whatever the wind.
+ZONE_RADIUS_M = 45.0
+#: Thermal timing (domain.md §8): morning upslope from 30 min after sunrise, strongest
+#: 1–2.5 h after; evening downslope strongest in the last hour of light.
+MORNING_THERMAL = (
+    timedelta(minutes=30),
+    timedelta(hours=1),
+    timedelta(hours=2.5),
+    timedelta(hours=4),
+)
+EVENING_THERMAL = (
+    timedelta(hours=2.5),
+    timedelta(minutes=30),
+    timedelta(minutes=-30),
+    timedelta(minutes=-90),
+)
+THERMAL_FULL_SLOPE_DEG = 30.0
+#: Sun exposure by aspect: south 1.0, east/west 0.7, north 0.4 (0.7 − 0.3·cos aspect).
+EXPOSURE_MID = 0.7
+EXPOSURE_SWING = 0.3
+#: Canopy is not in the data; thermals are not damped for it (see docs).
+CANOPY_FACTOR = 1.0
+#: Alternate stands: wind sectors of 45° that blow at least this many of the next 24 h.
+ALT_SECTOR_DEG = 45.0
+ALT_MIN_HOURS = 3
+ALT_MAX = 2
+ALT_HOURS = 24
+
+
+_M_PER_DEG = math.radians(1.0) * EARTH_RADIUS_M
+
+
+@dataclass(frozen=True, slots=True)
+class Thermal:
+    """Thermal air flow at the stand site: strength 0..1, bearing it comes *from*."""
+
+    strength: float
+    from_deg: float
+    kind: str  # "upslope" or "downslope"
+
+
+@dataclass(frozen=True, slots=True)
+class StandPlan:
+    """Stands chosen and the reasons candidates were rejected."""
+
+    stands: tuple[Stand, ...]
+    rejections: tuple[str, ...]
+    effective_wind_from: float | None
+    thermal: Thermal | None
+
+
+def scent_reach_m(wind_ms: float) -> float:
+    """How far scent carries: min(450, 80 + 45 × wind) metres."""
+    return min(SCENT_MAX_M, SCENT_BASE_M + SCENT_PER_MS_M * max(0.0, wind_ms))
+
+
+def scent_half_width_deg(wind_ms: float) -> float:
+    """Cone half-width: 55°, 40°, 30°, 22°, 18° for wind up to 1, 2.2, 4.5, 6.7 m/s and above."""
+    for upper, width in SCENT_HALF_WIDTHS:
+        if wind_ms <= upper:
+            return width
+    return SCENT_HALF_WIDTH_STRONG
+
+
+def cone_covers(
+    stand_lat: float,
+    stand_lon: float,
+    wind_from: float,
+    wind_ms: float,
+    lat: float,
+    lon: float,
+) -> bool:
+    """True when a point lies in the stand's scent cone (or inside the stand's own cell).
+
+    Uses a local cos(lat)-scaled plane: exact to well under a metre within the 450 m reach.
+    """
+    k = _M_PER_DEG
+    east = (lon - stand_lon) * k * math.cos(math.radians(stand_lat))
+    north = (lat - stand_lat) * k
+    d = math.hypot(east, north)
+    if d <= ZONE_RADIUS_M:
+        return True
+    if d > scent_reach_m(wind_ms):
+        return False
+    bearing = math.degrees(math.atan2(east, north)) % 360.0
+    return angle_diff_deg(bearing, wind_from + 180.0) <= scent_half_width_deg(wind_ms)
+
+
+def _ramp(t: float, t0: float, t1: float) -> float:
+    """0 at t0, 1 at t1 (either direction), clamped."""
+    if t1 == t0:
+        return 1.0
+    return max(0.0, min(1.0, (t - t0) / (t1 - t0)))
+
+
+def thermal_at(
+    when: datetime, day: SolarDay, slope_deg: float | None, aspect_deg: float | None
+) -> Thermal | None:
+    """Dawn/dusk thermal at a site, or None when there is none (flat, midday, night)."""
+    if slope_deg is None or aspect_deg is None or day.sunrise is None or day.sunset is None:
+        return None
+    site = min(slope_deg / THERMAL_FULL_SLOPE_DEG, 1.0) * CANOPY_FACTOR
+    site *= EXPOSURE_MID - EXPOSURE_SWING * math.cos(math.radians(aspect_deg))
+    after_rise = (when - day.sunrise).total_seconds()
+    start, full, fade, end = (x.total_seconds() for x in MORNING_THERMAL)
+    if start <= after_rise <= end:
+        timing = (
+            _ramp(after_rise, start, full) if after_rise < full else _ramp(after_rise, end, fade)
+        )
+        # Warming air climbs the slope, so it arrives from downhill (the aspect).
+        return Thermal(site * timing, aspect_deg % 360.0, "upslope") if timing > 0 else None
+    before_set = (day.sunset - when).total_seconds()
+    start, full, fade, end = (x.total_seconds() for x in EVENING_THERMAL)
+    if end <= before_set <= start:
+        timing = (
+            _ramp(before_set, start, full) if before_set > full else _ramp(before_set, end, fade)
+        )
+        # Cooling air sinks down the slope, so it arrives from uphill.
+        return (
+            Thermal(site * timing, (aspect_deg + 180.0) % 360.0, "downslope")
+            if timing > 0
+            else None
+        )
+    return None
+
+
+def blend_bearings(wind_from: float, wind_weight: float, thermal: Thermal) -> float:
+    """Vector blend of the wind and thermal 'from' bearings by their strengths."""
+    x = wind_weight * math.sin(math.radians(wind_from)) + thermal.strength * math.sin(
+        math.radians(thermal.from_deg)
+    )
+    y = wind_weight * math.cos(math.radians(wind_from)) + thermal.strength * math.cos(
+        math.radians(thermal.from_deg)
+    )
+    if x == 0.0 and y == 0.0:
+        return wind_from % 360.0
+    return math.degrees(math.atan2(x, y)) % 360.0
+
+
+def _candidate_bearings(
+    eff_from: float, wind_ms: float, morning: bool, aspect_deg: float | None
+) -> tuple[tuple[float, str], ...]:
+    downwind = (eff_from + 180.0) % 360.0
+    if wind_ms > STRONG_WIND_MS:
+        left, right = (eff_from - 90.0) % 360.0, (eff_from + 90.0) % 360.0
+        if aspect_deg is None:
+            first, second = right, left
+        else:
+            # Deer approach from uphill in the morning and from downhill in the evening.
+            approach = (aspect_deg + 180.0) % 360.0 if morning else aspect_deg % 360.0
+            if angle_diff_deg(left, approach) < angle_diff_deg(right, approach):
+                first, second = left, right
+            else:
+                first, second = right, left
+        return ((first, "crosswind"), (second, "crosswind, other side"), (downwind, "downwind"))
+    return (
+        (downwind, "downwind"),
+        ((eff_from + 90.0) % 360.0, "crosswind"),
+        ((eff_from - 90.0) % 360.0, "crosswind, other side"),
+    )
+
+
+def _offset(lat: float, lon: float, bearing: float, dist: float) -> tuple[float, float]:
+    """The point ``dist`` m along ``bearing`` on the local plane, rounded as published
+    (1e-6° ≈ 0.1 m); within 120 m the plane differs from the sphere by millimetres."""
+    b = math.radians(bearing)
+    north = dist * math.cos(b) / _M_PER_DEG
+    east = dist * math.sin(b) / (_M_PER_DEG * max(1e-6, math.cos(math.radians(lat))))
+    s_lat, s_lon = normalize_point(lat + north, lon + east)
+    return round(s_lat, 6), round(s_lon, 6)
+
+
+def _place_one(
+    lat: float,
+    lon: float,
+    eff_from: float,
+    wind_ms: float,
+    candidates: Sequence[tuple[float, str]],
+    bedding: Sequence[Zone],
+    primary: bool,
+    why: str,
+    rejections: list[str],
+) -> Stand | None:
+    # Check the cone exactly as published (rounded position and wind), so what a consumer
+    # recomputes from the prediction agrees with the check made here.
+    wind_pub = round(eff_from, 1)
+    for bearing, label in candidates:
+        for dist in STAND_DISTANCES_M:
+            s_lat, s_lon = _offset(lat, lon, bearing, dist)
+            hit = next(
+                (z for z in bedding if cone_covers(s_lat, s_lon, wind_pub, wind_ms, z.lat, z.lon)),
+                None,
+            )
+            if hit is None:
+                return Stand(
+                    s_lat,
+                    s_lon,
+                    round(bearing, 1),
+                    dist,
+                    wind_pub,
+                    f"{label} of the movement point, {why}",
+                    primary,
+                )
+            rejections.append(
+                f"{label} stand at {dist:.0f} m bearing {bearing:.0f}° rejected: its scent cone"
+                f" covers the bedding zone at {hit.lat:.5f},{hit.lon:.5f}"
+            )
+    return None
+
+
+def _sector_winds(winds: Sequence[tuple[float, float]]) -> list[tuple[int, float, float]]:
+    """(hours, mean from-bearing, mean speed) per 45° sector, most frequent first."""
+    sectors: dict[int, list[tuple[float, float]]] = {}
+    for speed, direction in winds:
+        k = int(((direction % 360.0) + ALT_SECTOR_DEG / 2.0) // ALT_SECTOR_DEG) % 8
+        sectors.setdefault(k, []).append((speed, direction))
+    out: list[tuple[int, int, float, float]] = []
+    for k, items in sectors.items():
+        x = sum(math.sin(math.radians(d)) for _, d in items)
+        y = sum(math.cos(math.radians(d)) for _, d in items)
+        mean_dir = math.degrees(math.atan2(x, y)) % 360.0
+        out.append((len(items), -k, mean_dir, sum(s for s, _ in items) / len(items)))
+    out.sort(reverse=True)
+    return [(n, d, s) for n, _, d, s in out]
+
+
+def place_stands(
+    *,
+    lat: float,
+    lon: float,
+    when: datetime,
+    day: SolarDay,
+    solar_hour: float,
+    wind_ms: float | None,
+    wind_from: float | None,
+    slope_deg: float | None,
+    aspect_deg: float | None,
+    bedding: Sequence[Zone],
+    next_winds: Sequence[tuple[float, float]],
+) -> StandPlan:
+    """Primary stand for the target-hour wind and alternates for the other likely winds."""
+    if wind_ms is None or wind_from is None:
+        return StandPlan((), ("no wind data at the target hour: no stand placed",), None, None)
+    rejections: list[str] = []
+    morning = solar_hour < 12.0
+    thermal = None
+    eff_from = wind_from % 360.0
+    why = f"wind from {eff_from:.0f}° at {wind_ms:.1f} m/s"
+    if wind_ms <= STRONG_WIND_MS:
+        thermal = thermal_at(when, day, slope_deg, aspect_deg)
+        if thermal is not None and thermal.strength > 0.0:
+            eff_from = blend_bearings(eff_from, wind_ms / STRONG_WIND_MS, thermal)
+            why += f", blended with a {thermal.kind} thermal (strength {thermal.strength:.2f})"
+    candidates = _candidate_bearings(eff_from, wind_ms, morning, aspect_deg)
+    stands: list[Stand] = []
+    primary = _place_one(lat, lon, eff_from, wind_ms, candidates, bedding, True, why, rejections)
+    if primary is not None:
+        stands.append(primary)
+    primary_sector = int(((wind_from % 360.0) + ALT_SECTOR_DEG / 2.0) // ALT_SECTOR_DEG) % 8
+    for hours, direction, speed in _sector_winds(next_winds):
+        if len(stands) - (1 if primary else 0) >= ALT_MAX or hours < ALT_MIN_HOURS:
+            break
+        sector = int((direction + ALT_SECTOR_DEG / 2.0) // ALT_SECTOR_DEG) % 8
+        if sector == primary_sector:
+            continue
+        alt_candidates = _candidate_bearings(direction, speed, morning, aspect_deg)
+        alt_why = f"alternate for wind from {direction:.0f}° ({hours} h of the next 24 h)"
+        alt = _place_one(
+            lat, lon, direction, speed, alt_candidates, bedding, False, alt_why, rejections
+        )
+        if alt is not None:
+            stands.append(alt)
+    return StandPlan(tuple(stands), tuple(rejections), eff_from, thermal)

@@ -1,0 +1,141 @@
+"""Hunt windows over the next 24 hours (domain.md §10)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+from engine.activity import (
+    LEVEL_VALUES,
+    DayPeriod,
+    apply_weather,
+    base_activity,
+    classify_period_ts,
+)
+from engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
+from engine.stands import STRONG_WIND_MS
+from engine.weather import HourlyWeather
+from models.records import HuntWindow, RutPhase, Stand
+
+SCAN_HOURS = 24
+BEST_WINDOWS = 3
+#: An hour is worth hunting at or above this score (0–10).
+GOOD_HOUR_SCORE = 5.0
+#: Wind alignment when it cannot be judged (no stand, or no wind for that hour).
+UNKNOWN_ALIGNMENT = 0.75
+#: Trigger multipliers.
+FRONT_TRIGGER_STRENGTH = 0.3
+FRONT_MULTIPLIER = 1.15
+THERMAL_MULTIPLIER = 1.1
+_LEGAL_S = LEGAL_LIGHT_MARGIN.total_seconds()
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class HourScore(NamedTuple):
+    """The score of one scanned hour (after clipping to legal light), POSIX seconds."""
+
+    start_ts: float
+    end_ts: float
+    score: float
+    triggers: tuple[str, ...]
+
+
+def wind_alignment(wind_from: float | None, stands: Sequence[Stand]) -> float:
+    """How well the hour's wind suits the best stand: 1 same wind, 0 opposite."""
+    if wind_from is None or not stands:
+        return UNKNOWN_ALIGNMENT
+    return max((1.0 + math.cos(math.radians(wind_from - s.wind_from_deg))) / 2.0 for s in stands)
+
+
+def score_hours(
+    *,
+    start: datetime,
+    lat: float,
+    lon: float,
+    phase: RutPhase,
+    weather: HourlyWeather | None,
+    stands: Sequence[Stand],
+    known_day: SolarDay | None = None,
+) -> list[HourScore]:
+    """Score each hour of the next 24 h that has legal light (``known_day`` saves a recompute).
+
+    Works in POSIX seconds: this loop runs 24 times per prediction.
+    """
+    days: dict[int, SolarDay] = {}
+    if known_day is not None:
+        days[known_day.day.toordinal()] = known_day
+    slot0 = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    slot0_ts = slot0.timestamp()
+    i0 = weather.hour_offset(slot0) if weather is not None else 0
+    lon_shift_s = lon * 240.0  # mean solar time is UTC + lon/15 h
+    # Same as wind_alignment, with the stands' winds converted once.
+    stand_winds = [math.radians(s.wind_from_deg) for s in stands]
+    out: list[HourScore] = []
+    for h in range(SCAN_HOURS):
+        slot_ts = slot0_ts + h * 3600.0
+        mid_ts = slot_ts + 1800.0
+        ordinal = _EPOCH_ORDINAL + int((mid_ts + lon_shift_s) // 86400.0)
+        day = days.get(ordinal)
+        if day is None:
+            day = days[ordinal] = compute_solar_day(date.fromordinal(ordinal), lat, lon)
+        if day.sunrise_ts is not None and day.sunset_ts is not None:
+            legal_start = day.sunrise_ts - _LEGAL_S
+            legal_end = day.sunset_ts + _LEGAL_S
+        elif day.polar == "day":
+            legal_start, legal_end = slot_ts, slot_ts + 3600.0
+        else:
+            continue
+        begin_ts = slot_ts if slot_ts > legal_start else legal_start
+        end_ts = slot_ts + 3600.0
+        if end_ts > legal_end:
+            end_ts = legal_end
+        if begin_ts >= end_ts:
+            continue
+        period = classify_period_ts(mid_ts, day)
+        solar_hour = (12.0 + (mid_ts - day.noon_ts) / 3600.0) % 24.0
+        wx = weather.facts_at_index(i0 + h) if weather is not None else None
+        level, _ = apply_weather(base_activity(period, phase, solar_hour), period, wx)
+        twilight = period is DayPeriod.DAWN or period is DayPeriod.DUSK
+        triggers = ["legal_light"]
+        mult = 1.0
+        if wx is not None and wx.front.detected and wx.front.strength >= FRONT_TRIGGER_STRENGTH:
+            triggers.append("cold_front")
+            mult *= FRONT_MULTIPLIER
+        if twilight and wx is not None and wx.wind_speed_ms is not None:
+            if wx.wind_speed_ms <= STRONG_WIND_MS:
+                triggers.append("stable_thermals")
+                mult *= THERMAL_MULTIPLIER
+        if twilight:
+            triggers.append(period.value)
+        wind_from = wx.wind_from_deg if wx is not None else None
+        if wind_from is None or not stand_winds:
+            align = UNKNOWN_ALIGNMENT
+        else:
+            w = math.radians(wind_from)
+            align = max((1.0 + math.cos(w - s)) / 2.0 for s in stand_winds)
+        score = min(10.0, 10.0 * LEVEL_VALUES[level] * align * mult)
+        out.append(HourScore(begin_ts, end_ts, score, tuple(triggers)))
+    return out
+
+
+def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tuple[HuntWindow, ...]:
+    """Merge consecutive good hours into windows; the best ``count`` by score."""
+    runs: list[list[HourScore]] = []
+    for hour in hours:
+        if hour.score < GOOD_HOUR_SCORE:
+            continue
+        if runs and runs[-1][-1].end_ts == hour.start_ts:
+            runs[-1].append(hour)
+        else:
+            runs.append([hour])
+    windows: list[HuntWindow] = []
+    for run in runs:
+        triggers = sorted({t for h in run for t in h.triggers})
+        score = sum(h.score for h in run) / len(run)
+        start = datetime.fromtimestamp(run[0].start_ts, UTC)
+        end = datetime.fromtimestamp(run[-1].end_ts, UTC)
+        windows.append(HuntWindow(start, end, round(score, 2), tuple(triggers)))
+    windows.sort(key=lambda w: (-w.score, w.start))
+    return tuple(windows[:count])

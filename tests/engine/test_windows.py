@@ -1,0 +1,87 @@
+"""Hunt windows over the next 24 h (domain.md §10)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from engine.solar import compute_solar_day
+from engine.weather import HourlyWeather
+from engine.windows import HourScore, merge_windows, score_hours, wind_alignment
+from models.records import RutPhase, Stand
+from tests.engine.builders import series
+
+LAT, LON = 44.0, -72.0
+START = datetime(2025, 10, 1, 4, 0, tzinfo=UTC)  # Vermont midnight, early season
+H = timedelta(hours=1)
+
+
+def _stand(wind_from: float) -> Stand:
+    return Stand(LAT, LON, 0.0, 80.0, wind_from, "test")
+
+
+def test_alignment() -> None:
+    assert wind_alignment(315.0, [_stand(315.0)]) == pytest.approx(1.0)
+    assert wind_alignment(135.0, [_stand(315.0)]) == pytest.approx(0.0)
+    assert wind_alignment(135.0, [_stand(315.0), _stand(135.0)]) == pytest.approx(1.0)
+    assert wind_alignment(None, [_stand(0.0)]) == 0.75
+    assert wind_alignment(90.0, []) == 0.75
+
+
+def test_only_legal_light_hours_are_scored_and_dawn_dusk_win() -> None:
+    wx = HourlyWeather(series(START, before_h=24, after_h=30, wind_dir=lambda h: 315.0))
+    hours = score_hours(
+        start=START,
+        lat=LAT,
+        lon=LON,
+        phase=RutPhase.EARLY_SEASON,
+        weather=wx,
+        stands=[_stand(315.0)],
+    )
+    day = compute_solar_day(date(2025, 10, 1), LAT, LON)
+    assert day.legal_start and day.legal_end
+    lo, hi = day.legal_start.timestamp(), day.legal_end.timestamp()
+    eps = 1e-3  # float seconds vs. datetime microseconds
+    assert all(lo - eps <= h.start_ts < h.end_ts <= hi + eps for h in hours)
+    windows = merge_windows(hours)
+    assert len(windows) == 2
+    # Early season: dawn and dusk windows, nothing at midday.
+    assert {t for w in windows for t in w.triggers} >= {
+        "dawn",
+        "dusk",
+        "legal_light",
+        "stable_thermals",
+    }
+    starts = [abs((w.start - day.legal_start).total_seconds()) for w in windows]
+    assert min(starts) < 1e-3
+    for w in windows:
+        assert 0.0 <= w.score <= 10.0
+
+
+def test_merge_consecutive_good_hours_and_keep_best_three() -> None:
+    t = START
+    ts = t.timestamp()
+    h = 3600.0
+    hours = [
+        HourScore(ts, ts + h, 6.0, ("a",)),
+        HourScore(ts + h, ts + 2 * h, 8.0, ("b",)),
+        HourScore(ts + 2 * h, ts + 3 * h, 2.0, ()),
+        HourScore(ts + 3 * h, ts + 4 * h, 9.0, ("c",)),
+        HourScore(ts + 5 * h, ts + 6 * h, 5.0, ()),
+        HourScore(ts + 7 * h, ts + 8 * h, 5.5, ()),
+    ]
+    windows = merge_windows(hours)
+    assert [(w.start, w.end, w.score) for w in windows] == [
+        (t + 3 * H, t + 4 * H, 9.0),
+        (t, t + 2 * H, 7.0),
+        (t + 7 * H, t + 8 * H, 5.5),
+    ]
+    assert windows[1].triggers == ("a", "b")
+
+
+def test_without_weather_no_cold_front_trigger() -> None:
+    hours = score_hours(
+        start=START, lat=LAT, lon=LON, phase=RutPhase.PEAK_RUT, weather=None, stands=[]
+    )
+    assert hours and not any("cold_front" in h.triggers for h in hours)
