@@ -74,7 +74,7 @@ class WorkerProcess:
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
         }
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed by GC
+        log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "deerstream.cli", "worker"],
             env=env,

@@ -122,6 +122,10 @@ def _pipeline(enricher: FakeEnricher, publisher: RecordingPublisher, cache: Redi
     )
 
 
+def _json(**fields: object) -> bytes:
+    return orjson.dumps(fields)
+
+
 @pytest.fixture
 def cache() -> RedisCache:
     return RedisCache(fakeredis.FakeAsyncRedis(), name="prediction")
@@ -132,8 +136,8 @@ async def test_every_input_ends_as_one_prediction_or_one_dead_letter(cache: Redi
     batch = [
         _msg(_req(1), 0),
         _msg(b"{not json", 1),
-        _msg(orjson.dumps({"request_id": "r2", "lat": 91, "lon": 0, "target_time": "2026-11-15T06:00:00Z"}), 2),
-        _msg(orjson.dumps({"request_id": "r3", "lat": 44, "lon": 0, "target_time": "2026-11-15T06:00:00"}), 3),
+        _msg(_json(request_id="r2", lat=91, lon=0, target_time="2026-11-15T06:00:00Z"), 2),
+        _msg(_json(request_id="r3", lat=44, lon=0, target_time="2026-11-15T06:00:00"), 3),
         _msg(b"x" * 70_000, 4),
         _msg(None, 5),
         _msg(_req(6), 6),

@@ -7,12 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.agents.harness import WorkerProcess, collect, create_topics, produce, request_json, topic_env
+from tests.agents.harness import (
+    WorkerProcess,
+    collect,
+    create_topics,
+    produce,
+    request_json,
+    topic_env,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-async def test_rss_flat_across_20000_requests(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> None:
+async def test_rss_flat_across_20000_requests(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
     env = topic_env(unique_name)
     settings = await create_topics(env)
     worker = WorkerProcess(env, tmp_path)

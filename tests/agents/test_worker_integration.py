@@ -241,7 +241,9 @@ async def test_exactly_once_mode_survives_a_crash_without_duplicates(
 
     async def feed() -> None:
         for chunk in range(6):
-            items = [(f"r-{i}".encode(), request_json(i)) for i in range(chunk * 500, (chunk + 1) * 500)]
+            items = [
+                (f"r-{i}".encode(), request_json(i)) for i in range(chunk * 500, (chunk + 1) * 500)
+            ]
             await produce(kafka_bootstrap, settings.request_topic, items)
             await asyncio.sleep(0.5)
 
@@ -266,7 +268,9 @@ async def test_exactly_once_mode_survives_a_crash_without_duplicates(
         worker.terminate()
     ids = request_ids(predictions)
     assert set(ids) == want
-    assert len(ids) == len(set(ids)), f"{len(ids) - len(set(ids))} duplicates seen by read_committed"
+    assert len(ids) == len(set(ids)), (
+        f"{len(ids) - len(set(ids))} duplicates seen by read_committed"
+    )
     # The crash really left uncommitted work behind: a read_uncommitted reader sees more.
     raw = await collect(kafka_bootstrap, settings.prediction_topic, until=10**9, timeout_s=10)
     print(f"\nexactly-once: {len(ids)} committed predictions; {len(raw)} records incl. aborted")
@@ -281,7 +285,11 @@ async def test_sigterm_finishes_cleanly_and_commits(
     worker = WorkerProcess(env, tmp_path)
     worker.start()
     await worker.wait_ready()
-    await produce(kafka_bootstrap, settings.request_topic, [(f"r-{i}".encode(), request_json(i)) for i in range(2000)])
+    await produce(
+        kafka_bootstrap,
+        settings.request_topic,
+        [(f"r-{i}".encode(), request_json(i)) for i in range(2000)],
+    )
     await asyncio.sleep(1.0)  # mid-stream
     assert worker.terminate() == 0
     assert "worker resources stopped" in worker.tail(200)
@@ -289,7 +297,9 @@ async def test_sigterm_finishes_cleanly_and_commits(
     await worker.wait_ready()
     try:
         want = {f"r-{i}" for i in range(2000)}
-        predictions = await collect(kafka_bootstrap, settings.prediction_topic, keys=want, timeout_s=180, quiet_s=3)
+        predictions = await collect(
+            kafka_bootstrap, settings.prediction_topic, keys=want, timeout_s=180, quiet_s=3
+        )
     finally:
         worker.terminate()
     ids = request_ids(predictions)
