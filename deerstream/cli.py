@@ -19,6 +19,14 @@ from deerstream.settings import Settings
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = [
     "deerstream.commands.stack",
+    "deerstream.commands.worker",
+    "deerstream.commands.status",
+    "deerstream.commands.produce",
+    "deerstream.commands.subscribe",
+    "deerstream.commands.replay",
+    "deerstream.commands.archive",
+    "deerstream.commands.simulate",
+    "deerstream.commands.schema",
 ]
 
 
