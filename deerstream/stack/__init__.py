@@ -3,6 +3,7 @@ upstream simulators, managed as background processes with pid files in the state
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Protocol
 
@@ -11,6 +12,7 @@ from deerstream.settings import Settings
 from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.redis import RedisServer
 from deerstream.stack.types import ComponentStatus
+from streams.admin import ensure_topics
 
 __all__ = ["Component", "ComponentStatus", "Stack"]
 
@@ -32,6 +34,7 @@ class Stack:
         host, _, port = bootstrap.rpartition(":")
         if not port.isdigit():
             raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS={bootstrap!r} needs host:port")
+        self.settings = settings
         self.components: list[Component] = [RedisServer(state, settings.redis_url)]
         if host in ("127.0.0.1", "localhost"):
             self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))
@@ -50,6 +53,9 @@ class Stack:
                     continue
                 if c.start():
                     started.append(c.name)
+            if any(c.name == "kafka" for c in self.components):
+                # Producers and subscribers can then be used before the first worker runs.
+                asyncio.run(ensure_topics(self.settings))
         except BaseException:
             self.down(started)
             raise
