@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+from pathlib import Path
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
@@ -52,6 +53,8 @@ def create_app(settings: Settings) -> faust.App:
         web_enabled=False,
         autodiscover=False,
         store="memory://",
+        # Faust keeps a small data folder per app; keep it in the state folder, not the CWD.
+        datadir=str(Path(settings.state_dir) / "faust" / "{conf.name}-data"),
         broker_commit_interval=settings.commit_interval_s,
         broker_session_timeout=settings.consumer_session_timeout_s,
         broker_heartbeat_interval=settings.consumer_heartbeat_interval_s,
@@ -115,10 +118,12 @@ def _credentials(settings: Settings) -> Any:
     context = kwargs.get("ssl_context")
     ssl_context = context if isinstance(context, ssl.SSLContext) else None
     if protocol.startswith("SASL"):
+        # The mechanism as validated and upper-cased by client_kwargs: Faust's enum
+        # rejects "scram-sha-512".
         return faust.SASLCredentials(
             username=settings.kafka_sasl_username,
             password=settings.kafka_sasl_password,
-            mechanism=settings.kafka_sasl_mechanism,
+            mechanism=str(kwargs["sasl_mechanism"]),
             ssl_context=ssl_context,
         )
     return faust.SSLCredentials(ssl_context)

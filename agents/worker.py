@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -22,6 +23,7 @@ from mode import Service
 from agents.app import add_prediction_agent, create_app
 from agents.lag import consumer_lag
 from agents.pipeline import PredictionPipeline
+from agents.preflight import run_checks
 from agents.publisher import FaustPublisher
 from agents.records import InputMessage
 from deerstream.logs import configure_logging, log_event
@@ -176,6 +178,9 @@ class WorkerResources(Service):
 def run_worker(settings: Settings) -> int:
     """Run the worker in the foreground until SIGINT/SIGTERM; returns the exit status."""
     configure_logging(settings)
+    # Wrong credentials are configuration errors: one clear line now, before Faust starts.
+    run_checks(settings)
+    Path(settings.state_dir, "faust").mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     resources = WorkerResources(app, settings)
     add_prediction_agent(app, settings, resources.handle)

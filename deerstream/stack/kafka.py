@@ -2,6 +2,10 @@
 
 Jars come from Maven Central through the pinned ``pom.xml`` beside this module; storage is
 formatted on first start inside the state folder; the broker's log goes to a file there.
+
+With a ``SaslConfig`` the broker also opens SASL_PLAINTEXT and/or SASL_SSL listeners
+(``deerstream.stack.kafka_sasl``); the PLAINTEXT listener stays for health probes and
+inter-broker traffic.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from importlib import resources
 from pathlib import Path
 
 from deerstream.errors import StackError
-from deerstream.stack.process import PidFile, port_in_use, spawn, tail
+from deerstream.stack.kafka_sasl import SaslConfig
+from deerstream.stack.process import PidFile, is_alive, port_in_use, spawn, tail
+from deerstream.stack.process import stop as stop_process
 from deerstream.stack.types import ComponentStatus
 
 MAIN_CLASS = "kafka.Kafka"
@@ -41,25 +47,51 @@ _LOG4J2 = """\
 
 
 class KafkaBroker:
-    """Manages the local broker listening on ``host:port`` (controller on ``port + 1``)."""
+    """Manages the local broker listening on ``host:port`` (controller on ``port + 1``).
+
+    ``sasl`` adds SASL listeners. Its users are applied when storage is first formatted:
+    the SCRAM users of an existing state folder stay as they were.
+    """
 
     name = "kafka"
 
-    def __init__(self, state_dir: Path, host: str, port: int, *, heap_mb: int = 768) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        host: str,
+        port: int,
+        *,
+        heap_mb: int = 768,
+        sasl: SaslConfig | None = None,
+    ) -> None:
         self.root = state_dir / "kafka"
         self.host = host
         self.port = port
         self.controller_port = port + 1
+        self.sasl = sasl
         self.heap_mb = heap_mb
         self.lib_dir = self.root / "lib"
         self.data_dir = self.root / "data"
         self.config_path = self.root / "server.properties"
+        self.keystore_path = self.root / "sasl-ssl-keystore.pem"
         self.log_path = self.root / "kafka.log"
         self.pidfile = PidFile(self.root / "kafka.pid", markers=(str(self.config_path),))
 
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def sasl_address(self) -> str | None:
+        """``host:port`` of the SASL_PLAINTEXT listener, if any."""
+        port = self.sasl.port if self.sasl else None
+        return None if port is None else f"{self.host}:{port}"
+
+    @property
+    def sasl_ssl_address(self) -> str | None:
+        """``host:port`` of the SASL_SSL listener, if any."""
+        port = self.sasl.ssl_port if self.sasl else None
+        return None if port is None else f"{self.host}:{port}"
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -68,7 +100,7 @@ class KafkaBroker:
         if self.pidfile.read() is not None:
             self.wait_ready(timeout_s=60)
             return False
-        for port in (self.port, self.controller_port):
+        for port in [self.port, self.controller_port, *(self.sasl.ports() if self.sasl else [])]:
             if port_in_use(self.host, port):
                 raise StackError(
                     f"port {port} on {self.host} is already in use by another process; "
@@ -99,19 +131,19 @@ class KafkaBroker:
         )
         self.pidfile.write(pid)
         try:
-            self.wait_ready(timeout_s=90)
+            self.wait_ready(timeout_s=90, pid=pid)
         except StackError:
-            self.stop()
+            stop_process(pid, timeout_s=30)
+            self.pidfile.remove()
             raise
+        self.pidfile.write(pid)
         return True
 
     def stop(self) -> bool:
-        from deerstream.stack.process import stop
-
         pid = self.pidfile.read()
         if pid is None:
             return False
-        stop(pid, timeout_s=30)
+        stop_process(pid, timeout_s=30)
         self.pidfile.remove()
         return True
 
@@ -124,10 +156,15 @@ class KafkaBroker:
             )
         return ComponentStatus(self.name, self.address, pid, healthy, "" if pid else "not running")
 
-    def wait_ready(self, *, timeout_s: float) -> None:
+    def wait_ready(self, *, timeout_s: float, pid: int | None = None) -> None:
+        """Wait until the broker answers; ``pid`` is the process just spawned, if any.
+
+        A just-spawned pid is watched directly: for an instant after ``exec`` its command
+        line reads empty, and a pid-file check then would take it for a stale file."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self.pidfile.read() is None:
+            alive = is_alive(pid) if pid is not None else self.pidfile.read() is not None
+            if not alive:
                 raise StackError(
                     f"Kafka exited during start-up; last log lines:\n{tail(self.log_path)}"
                 )
@@ -186,15 +223,21 @@ class KafkaBroker:
         stamp.write_text(pom_text)
 
     def _write_config(self) -> None:
+        sasl = self.sasl
+        listeners = [
+            f"PLAINTEXT://{self.host}:{self.port}",
+            *(sasl.listeners(self.host) if sasl else []),
+        ]
+        protocols = ["PLAINTEXT:PLAINTEXT", *(sasl.protocol_map() if sasl else [])]
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.voters": f"1@{self.host}:{self.controller_port}",
-            "listeners": f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
+            "listeners": ",".join([*listeners, f"CONTROLLER://{self.host}:{self.controller_port}"]),
+            "advertised.listeners": ",".join(listeners),
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": ",".join([*protocols, "CONTROLLER:PLAINTEXT"]),
             "log.dirs": str(self.data_dir),
             "num.partitions": "8",
             "offsets.topic.replication.factor": "1",
@@ -203,11 +246,16 @@ class KafkaBroker:
             "transaction.state.log.min.isr": "1",
             "transaction.state.log.num.partitions": "8",
             "group.initial.rebalance.delay.ms": "0",
-            "auto.create.topics.enable": "true",
+            "auto.create.topics.enable": "false",
             "log.retention.hours": "168",
             "log.segment.bytes": str(64 * 1024 * 1024),
         }
+        if sasl is not None:
+            props.update(sasl.props(self.keystore_path))
+            sasl.write_keystore(self.keystore_path)
         self.config_path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        # PLAIN passwords sit in the JAAS lines of this file: readable by the owner only.
+        self.config_path.chmod(0o600)
         (self.root / "log4j2.xml").write_text(_LOG4J2)
 
     def _format_storage(self, java: str) -> None:
@@ -226,15 +274,17 @@ class KafkaBroker:
                 cluster_id,
                 "-c",
                 str(self.config_path),
+                *(self.sasl.scram_args() if self.sasl else []),
             ],
             capture_output=True,
             text=True,
             check=False,
         )
         if proc.returncode != 0:
-            raise StackError(
-                f"formatting Kafka storage failed:\n{(proc.stdout + proc.stderr)[-2000:]}"
-            )
+            output = (proc.stdout + proc.stderr)[-2000:]
+            if self.sasl is not None:
+                output = self.sasl.redact(output)
+            raise StackError(f"formatting Kafka storage failed:\n{output}")
 
 
 def _require(tool: str, message: str) -> str:

@@ -89,6 +89,11 @@ def spawn(argv: Sequence[str], *, log_path: Path, cwd: Path | None = None) -> in
             )
         except OSError as exc:
             raise StackError(f"cannot start {argv[0]}: {exc}") from exc
+    # Right after fork the child's /proc cmdline can still read empty; a PidFile check in that
+    # window would wrongly call the new process stale. Wait until the kernel shows it.
+    deadline = time.monotonic() + 5.0
+    while not command_line(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
     return proc.pid
 
 

@@ -1,5 +1,10 @@
 """Redis for the local stack: reuse the one at ``REDIS_URL`` when it answers, otherwise
-start ``redis-server`` on loopback (installing the Debian package when missing and root)."""
+start ``redis-server`` on loopback (installing the Debian package when missing and root).
+
+Credentials in the URL secure the server it starts: ``redis://:pw@host`` sets the default
+user's password (``requirepass``); ``redis://alice:pw@host`` creates the ACL user ``alice``
+with every permission and disables the default user, so only ``alice`` can log in.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from deerstream.errors import StackError
-from deerstream.stack.process import PidFile, port_in_use, spawn, stop, tail
+from deerstream.stack.process import PidFile, is_alive, port_in_use, spawn, stop, tail
 from deerstream.stack.types import ComponentStatus
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -26,7 +31,10 @@ class RedisServer:
         url = urlparse(redis_url)
         self.host = url.hostname or "127.0.0.1"
         self.port = url.port or 6379
-        self.password = url.password
+        # Percent-decoded, as redis-py's from_url does, so both sides agree on the secret.
+        self.password = unquote(url.password) if url.password else None
+        user = unquote(url.username) if url.username else None
+        self.username = user if user not in (None, "default") else None
         self.root = state_dir / "redis"
         self.log_path = self.root / "redis.log"
         self.pidfile = PidFile(
@@ -74,18 +82,27 @@ class RedisServer:
             "--maxmemory-policy",
             "allkeys-lru",
         ]
-        if self.password:
+        if self.username and self.password:
+            # ">pw" adds a password, "~*" "&*" "+@all": every key, channel and command.
+            argv += ["--user", self.username, "on", f">{self.password}", "~*", "&*", "+@all"]
+            argv += ["--user", "default", "off"]
+        elif self.password:
             argv += ["--requirepass", self.password]
         pid = spawn(argv, log_path=self.log_path)
         self.pidfile.write(pid)
+        # Watch the spawned pid itself, not the pid file: for an instant after exec (and while
+        # redis-server rewrites its process title) the command line reads empty, and a marker
+        # check then would call the file stale and remove it, leaving a server nobody stops.
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.ping():
+                self.pidfile.write(pid)
                 return True
-            if self.pidfile.read() is None:
+            if not is_alive(pid):
                 break
             time.sleep(0.1)
-        self.stop()
+        stop(pid, timeout_s=10)
+        self.pidfile.remove()
         raise StackError(f"redis-server did not start; last log lines:\n{tail(self.log_path)}")
 
     def stop(self) -> bool:
@@ -110,7 +127,8 @@ class RedisServer:
         try:
             with socket.create_connection((self.host, self.port), timeout=1.0) as s:
                 if self.password:
-                    s.sendall(_resp("AUTH", self.password))
+                    user = (self.username,) if self.username else ()
+                    s.sendall(_resp("AUTH", *user, self.password))
                     if not s.recv(64).startswith(b"+OK"):
                         return False
                 s.sendall(_resp("PING"))
