@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 import ssl
-from pathlib import Path
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import faust
