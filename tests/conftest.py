@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from deerstream.settings import Settings
+from simulators.knobs import SimConfig
+from simulators.server import RunningSimulators, start_simulators
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -53,6 +55,17 @@ def redis_url(settings: Settings) -> str:
             "start the local stack with `deerstream stack up` (make test does this)"
         )
     return settings.redis_url
+
+
+@pytest.fixture
+async def sims() -> AsyncIterator[RunningSimulators]:
+    """Upstream simulators owned by the test, on free ports (seeded), so faults can be
+    injected per source without touching the stack's simulators."""
+    running = await start_simulators(
+        SimConfig(seed=7), ports={"weather": 0, "elevation": 0, "scouting": 0}
+    )
+    yield running
+    await running.stop()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from deerstream.errors import StackError
 from deerstream.stack.kafka_sasl import SaslConfig
 from deerstream.stack.process import PidFile, is_alive, port_in_use, spawn, tail
 from deerstream.stack.process import stop as stop_process
-from deerstream.stack.types import ComponentStatus
+from deerstream.stack.types import ComponentStatus, component_status
 
 MAIN_CLASS = "kafka.Kafka"
 _LOG4J2 = """\
@@ -140,21 +140,12 @@ class KafkaBroker:
         return True
 
     def stop(self) -> bool:
-        pid = self.pidfile.read()
-        if pid is None:
-            return False
-        stop_process(pid, timeout_s=30)
-        self.pidfile.remove()
-        return True
+        return self.pidfile.stop_owned(timeout_s=30)
 
     def status(self) -> ComponentStatus:
         pid = self.pidfile.read()
         healthy = _answers_metadata(self.address, timeout_s=5)
-        if pid is None and healthy:
-            return ComponentStatus(
-                self.name, self.address, None, True, "external (not started by us)"
-            )
-        return ComponentStatus(self.name, self.address, pid, healthy, "" if pid else "not running")
+        return component_status(self.name, self.address, pid, healthy)
 
     def wait_ready(self, *, timeout_s: float, pid: int | None = None) -> None:
         """Wait until the broker answers; ``pid`` is the process just spawned, if any.

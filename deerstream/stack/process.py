@@ -43,6 +43,15 @@ class PidFile:
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
 
+    def stop_owned(self, *, timeout_s: float) -> bool:
+        """Stop our process if it runs (SIGTERM, then SIGKILL); True when one was stopped."""
+        pid = self.read()
+        if pid is None:
+            return False
+        stop(pid, timeout_s=timeout_s)
+        self.remove()
+        return True
+
 
 def is_alive(pid: int) -> bool:
     try:

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from deerstream.errors import StackError
 from deerstream.stack.process import PidFile, is_alive, port_in_use, spawn, stop, tail
-from deerstream.stack.types import ComponentStatus
+from deerstream.stack.types import ComponentStatus, component_status
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -106,21 +106,12 @@ class RedisServer:
         raise StackError(f"redis-server did not start; last log lines:\n{tail(self.log_path)}")
 
     def stop(self) -> bool:
-        pid = self.pidfile.read()
-        if pid is None:
-            return False
-        stop(pid, timeout_s=10)
-        self.pidfile.remove()
-        return True
+        return self.pidfile.stop_owned(timeout_s=10)
 
     def status(self) -> ComponentStatus:
         pid = self.pidfile.read()
         healthy = self.ping()
-        if pid is None and healthy:
-            return ComponentStatus(
-                self.name, self.address, None, True, "external (not started by us)"
-            )
-        return ComponentStatus(self.name, self.address, pid, healthy, "" if pid else "not running")
+        return component_status(self.name, self.address, pid, healthy)
 
     def ping(self) -> bool:
         """A RESP PING over a plain socket (AUTH first when the URL has a password)."""

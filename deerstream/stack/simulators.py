@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 from deerstream.errors import StackError
 from deerstream.settings import Settings
-from deerstream.stack.process import PidFile, port_in_use, spawn, stop, tail
-from deerstream.stack.types import ComponentStatus
+from deerstream.stack.process import PidFile, port_in_use, spawn, tail
+from deerstream.stack.types import ComponentStatus, component_status
 
 MARKER = "deerstream.cli simulate"
 
@@ -54,18 +54,9 @@ class SimulatorProcess:
         raise StackError(f"the simulators did not start; last log lines:\n{tail(self.log_path)}")
 
     def stop(self) -> bool:
-        pid = self.pidfile.read()
-        if pid is None:
-            return False
-        stop(pid, timeout_s=10)
-        self.pidfile.remove()
-        return True
+        return self.pidfile.stop_owned(timeout_s=10)
 
     def status(self) -> ComponentStatus:
         pid = self.pidfile.read()
         healthy = all(port_in_use("127.0.0.1", p) for p in self.ports)
-        if pid is None and healthy:
-            return ComponentStatus(
-                self.name, self.address, None, True, "external (not started by us)"
-            )
-        return ComponentStatus(self.name, self.address, pid, healthy, "" if pid else "not running")
+        return component_status(self.name, self.address, pid, healthy)

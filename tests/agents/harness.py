@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from deerstream.settings import Settings
+from simulators.server import RunningSimulators
 from streams.admin import ensure_topics
 
 
@@ -41,6 +42,15 @@ def topic_env(prefix: str) -> dict[str, str]:
         "DLQ_TOPIC": f"{prefix}.requests.dlq",
         "REPLAY_TOPIC": f"{prefix}.requests.replay",
         "APP_ID": prefix,
+    }
+
+
+def upstream_env(sims: RunningSimulators) -> dict[str, str]:
+    """Environment pointing a worker at the given simulators."""
+    return {
+        "WEATHER_URL": sims.urls["weather"],
+        "ELEVATION_URL": sims.urls["elevation"],
+        "SCOUTING_URL": sims.urls["scouting"],
     }
 
 

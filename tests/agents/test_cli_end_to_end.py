@@ -6,26 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
 import pytest
 
-from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators, start_simulators
-from tests.agents.harness import WorkerProcess, create_topics, request_json, topic_env
+from simulators.server import RunningSimulators
+from tests.agents.harness import WorkerProcess, create_topics, request_json, topic_env, upstream_env
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def sims() -> AsyncIterator[RunningSimulators]:
-    running = await start_simulators(
-        SimConfig(seed=3), ports={"weather": 0, "elevation": 0, "scouting": 0}
-    )
-    yield running
-    await running.stop()
 
 
 async def _cli(env: dict[str, str], *args: str, timeout_s: float = 120) -> tuple[int, bytes, bytes]:
@@ -47,9 +36,7 @@ async def test_produce_file_then_subscribe_count(
 ) -> None:
     env = {
         **topic_env(unique_name),
-        "WEATHER_URL": sims.urls["weather"],
-        "ELEVATION_URL": sims.urls["elevation"],
-        "SCOUTING_URL": sims.urls["scouting"],
+        **upstream_env(sims),
     }
     await create_topics(env)
     worker = WorkerProcess(env, tmp_path)

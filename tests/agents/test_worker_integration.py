@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
@@ -15,7 +14,7 @@ import pytest
 from models.codec import decode_prediction
 from models.deadletter import dead_letter_from_message
 from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators, start_simulators
+from simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,
@@ -24,29 +23,14 @@ from tests.agents.harness import (
     request_ids,
     request_json,
     topic_env,
+    upstream_env,
 )
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def sims() -> AsyncIterator[RunningSimulators]:
-    """Simulators owned by this test (free ports), so faults can be injected per source."""
-    running = await start_simulators(
-        SimConfig(seed=7), ports={"weather": 0, "elevation": 0, "scouting": 0}
-    )
-    yield running
-    await running.stop()
-
-
 def _env(unique_name: str, sims: RunningSimulators, **extra: str) -> dict[str, str]:
-    return {
-        **topic_env(unique_name),
-        "WEATHER_URL": sims.urls["weather"],
-        "ELEVATION_URL": sims.urls["elevation"],
-        "SCOUTING_URL": sims.urls["scouting"],
-        **extra,
-    }
+    return {**topic_env(unique_name), **upstream_env(sims), **extra}
 
 
 def _malformed() -> list[tuple[bytes, str]]:

@@ -9,28 +9,17 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.redis import RedisServer
-from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators, start_simulators
-from tests.agents.harness import WorkerProcess, create_topics, topic_env
+from simulators.server import RunningSimulators
+from tests.agents.harness import WorkerProcess, create_topics, topic_env, upstream_env
 from tests.security.conftest import free_port, private_state
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def sims() -> AsyncIterator[RunningSimulators]:
-    running = await start_simulators(
-        SimConfig(seed=1), ports={"weather": 0, "elevation": 0, "scouting": 0}
-    )
-    yield running
-    await running.stop()
 
 
 def _ready(port: int) -> tuple[int, dict[str, object]]:
@@ -65,9 +54,7 @@ async def test_ready_follows_redis_and_kafka(
                 **topic_env(unique_name),
                 "KAFKA_BOOTSTRAP_SERVERS": broker.address,
                 "REDIS_URL": f"redis://{redis.address}/0",
-                "WEATHER_URL": sims.urls["weather"],
-                "ELEVATION_URL": sims.urls["elevation"],
-                "SCOUTING_URL": sims.urls["scouting"],
+                **upstream_env(sims),
                 "STATE_DIR": str(state / "worker"),
             }
             await create_topics(env)

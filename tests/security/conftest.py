@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import socket
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +18,6 @@ from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.kafka_sasl import BrokerTls, SaslConfig
 from deerstream.stack.process import command_line, is_alive, stop
 from deerstream.stack.redis import RedisServer
-from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators, start_simulators
 from tests.security.certs import Certs, make_certs
 
 #: Users of the SASL broker. Distinctive passwords, so a leak into a log is unmistakable.
@@ -127,21 +125,3 @@ def redis_server() -> Iterator[StartRedis]:
         for server, pid in started:
             server.stop()
             stop_owned(pid, f"127.0.0.1:{server.port}")
-
-
-@pytest.fixture
-async def sims() -> AsyncIterator[RunningSimulators]:
-    """Upstream simulators owned by the test, on free ports."""
-    running = await start_simulators(
-        SimConfig(seed=7), ports={"weather": 0, "elevation": 0, "scouting": 0}
-    )
-    yield running
-    await running.stop()
-
-
-def sims_env(sims: RunningSimulators) -> dict[str, str]:
-    return {
-        "WEATHER_URL": sims.urls["weather"],
-        "ELEVATION_URL": sims.urls["elevation"],
-        "SCOUTING_URL": sims.urls["scouting"],
-    }

@@ -16,7 +16,7 @@ from deerstream.settings import Settings
 from simulators.server import RunningSimulators
 from streams.admin import ensure_topics
 from streams.kafka import BrokerError
-from tests.agents.harness import WorkerProcess, request_json, topic_env
+from tests.agents.harness import WorkerProcess, request_json, topic_env, upstream_env
 from tests.security.certs import make_certs
 from tests.security.clients import collect_ids, produce, settings_for
 from tests.security.conftest import (
@@ -25,7 +25,6 @@ from tests.security.conftest import (
     BOB,
     BOB_PASSWORD,
     SaslBroker,
-    sims_env,
 )
 
 pytestmark = pytest.mark.integration
@@ -56,7 +55,7 @@ def _assert_no_secrets(*paths: Path) -> None:
 async def test_scram_worker_round_trip_and_no_password_in_logs(
     tls: bool, sasl_broker: SaslBroker, unique_name: str, tmp_path: Path, sims: RunningSimulators
 ) -> None:
-    env = {**topic_env(unique_name), **sims_env(sims), **sasl_broker.env(ALICE, ALICE_PASSWORD)}
+    env = {**topic_env(unique_name), **upstream_env(sims), **sasl_broker.env(ALICE, ALICE_PASSWORD)}
     if tls:
         env |= {
             "KAFKA_BOOTSTRAP_SERVERS": sasl_broker.ssl_bootstrap,
@@ -103,7 +102,7 @@ async def test_wrong_password_stops_the_worker_with_one_clear_line(
     sasl_broker: SaslBroker, unique_name: str, tmp_path: Path, sims: RunningSimulators
 ) -> None:
     wrong = "Wr0ng-" + ALICE_PASSWORD
-    env = {**topic_env(unique_name), **sims_env(sims), **sasl_broker.env(ALICE, wrong)}
+    env = {**topic_env(unique_name), **upstream_env(sims), **sasl_broker.env(ALICE, wrong)}
     worker = WorkerProcess(env, tmp_path)
     worker.start()
     assert worker.proc is not None

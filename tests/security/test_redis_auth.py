@@ -23,8 +23,9 @@ from tests.agents.harness import (
     request_ids,
     request_json,
     topic_env,
+    upstream_env,
 )
-from tests.security.conftest import StartRedis, free_port, sims_env
+from tests.security.conftest import StartRedis, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ async def test_worker_caches_through_password_protected_redis(
 ) -> None:
     url = f"redis://{user}:{PASSWORD}@127.0.0.1:{free_port()}/0"
     redis_server(url)
-    env = {**topic_env(unique_name), **sims_env(sims), "REDIS_URL": url}
+    env = {**topic_env(unique_name), **upstream_env(sims), "REDIS_URL": url}
     settings = await create_topics(env)
     worker = WorkerProcess(env, tmp_path)
     worker.start()
@@ -77,7 +78,7 @@ async def test_wrong_redis_password_stops_the_worker_with_one_clear_line(
     wrong = f"Wr0ng-{PASSWORD}"
     env = {
         **topic_env(unique_name),
-        **sims_env(sims),
+        **upstream_env(sims),
         "REDIS_URL": f"redis://:{wrong}@127.0.0.1:{port}/0",
     }
     worker = WorkerProcess(env, tmp_path)
