@@ -17,16 +17,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+import orjson
+
 from agents.quantise import evaluation_request, prediction_cache_key
 from agents.records import BatchOutcome, InputMessage, OutputMessage, Publisher
 from deerstream.errors import ContractError
 from deerstream.logs import log_event
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
-from models.codec import decode_prediction, decode_request, encode_prediction
+from models.codec import decode_request, prediction_to_dict
 from models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
 from models.ids import prediction_id_for
-from models.records import Enrichment, Prediction, PredictionRequest, SourceStatus
+from models.records import (
+    SCHEMA_VERSION,
+    Enrichment,
+    Prediction,
+    PredictionRequest,
+    SourceStatus,
+)
+from models.wire import format_datetime
 from streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
 
 log = logging.getLogger("deerstream.pipeline")
@@ -34,6 +43,8 @@ log = logging.getLogger("deerstream.pipeline")
 ENRICHMENT_UNAVAILABLE = "enrichment_unavailable"
 PREDICTION_TTL_S = 600.0
 _CACHEABLE = (SourceStatus.FRESH, SourceStatus.CACHED)
+# Every field a prediction carries (its JSON keys); a cached entry must have them all.
+_CACHED_KEYS = frozenset(f.name for f in dataclasses.fields(Prediction))
 
 PredictFn = Callable[..., Prediction]
 
@@ -161,7 +172,7 @@ class PredictionPipeline:
         remaining: list[_Pending] = []
         for p in pending:
             raw = None if p.bypass_cache else values.get(p.cache_key)
-            cached = _decode_cached(raw)
+            cached = self._cached_base(raw)
             if cached is None:
                 remaining.append(p)
                 continue
@@ -203,10 +214,11 @@ class PredictionPipeline:
                 if self.metrics is not None:
                     self.metrics.predict_latency.observe(predict_s)
                 timings = {"enrich": round(enrich_ms, 3), "predict": round(predict_s * 1000, 3)}
+                base_dict = prediction_to_dict(base)
                 for p in group:
-                    self._emit(p, base, work, cached=False, timings=timings)
+                    self._emit(p, base_dict, work, cached=False, timings=timings)
                 if self.cache is not None and _cacheable(base):
-                    to_write.append((key, encode_prediction(base), PREDICTION_TTL_S))
+                    to_write.append((key, orjson.dumps(base_dict), PREDICTION_TTL_S))
             by_key = unscorable
             if not by_key:
                 break
@@ -251,40 +263,38 @@ class PredictionPipeline:
     def _emit(
         self,
         p: _Pending,
-        base: Prediction,
+        base: dict[str, object],
         work: _Work,
         *,
         cached: bool,
         timings: dict[str, float],
     ) -> None:
+        """Publish ``base`` (a prediction's JSON form, computed or cached) stamped with this
+        request's identity. Both paths go through here, so they produce the same bytes."""
         req = p.request
-        notes = base.notes
-        if (req.lat, req.lon, req.target_time) != (
-            p.evaluated.lat,
-            p.evaluated.lon,
-            p.evaluated.target_time,
-        ):
-            note = (
-                f"evaluated at {p.evaluated.lat:.3f},{p.evaluated.lon:.3f} "
-                f"{p.evaluated.target_time.isoformat()} (cell centre, 15-minute slot)"
+        ev = p.evaluated
+        notes = list(base["notes"]) if isinstance(base["notes"], list) else []
+        if (req.lat, req.lon, req.target_time) != (ev.lat, ev.lon, ev.target_time):
+            notes.append(
+                f"evaluated at {ev.lat:.3f},{ev.lon:.3f} {format_datetime(ev.target_time)} "
+                "(cell centre, 15-minute slot)"
             )
-            notes = (*notes, note)
-        prediction = dataclasses.replace(
-            base,
-            prediction_id=prediction_id_for(req, self.model_version),
-            request_id=req.request_id,
-            lat=req.lat,
-            lon=req.lon,
-            target_time=req.target_time,
-            hunter_id=req.hunter_id,
-            notes=notes,
-            produced_at=self.clock(),
-            timings_ms={**timings, "cached": 1.0 if cached else 0.0},
-            replay=p.replay,
-        )
+        stamped = {
+            **base,
+            "prediction_id": prediction_id_for(req, self.model_version),
+            "request_id": req.request_id,
+            "hunter_id": req.hunter_id,
+            "lat": req.lat,
+            "lon": req.lon,
+            "target_time": format_datetime(req.target_time),
+            "notes": notes,
+            "timings_ms": {**timings, "cached": 1.0 if cached else 0.0},
+            "produced_at": format_datetime(self.clock()),
+            "replay": p.replay,
+        }
         headers: list[tuple[str, bytes]] = [
             ("content-type", b"application/json"),
-            ("deerstream.schema_version", str(prediction.schema_version).encode()),
+            ("deerstream.schema_version", str(SCHEMA_VERSION).encode()),
             ("deerstream.model_version", self.model_version.encode()),
         ]
         if p.replay:
@@ -295,7 +305,7 @@ class PredictionPipeline:
         out = OutputMessage(
             topic=self.settings.prediction_topic,
             key=req.request_id.encode(),
-            value=encode_prediction(prediction),
+            value=orjson.dumps(stamped),
             headers=headers,
         )
         work.outputs.append((p.msg, out))
@@ -306,6 +316,28 @@ class PredictionPipeline:
             self.metrics.predictions.labels(
                 replay=str(p.replay).lower(), cached=str(cached).lower()
             ).inc()
+
+    def _cached_base(self, raw: bytes | None) -> dict[str, object] | None:
+        """A cached prediction's JSON form, or None for a miss.
+
+        Entries are written by this pipeline (already validated by the codec on the way in),
+        so a hit is trusted after a shape check instead of a full decode; an entry from
+        another schema or model version, or one that is not JSON, is a miss, never a failure.
+        """
+        if raw is None:
+            return None
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        if (
+            not isinstance(obj, dict)
+            or obj.get("schema_version") != SCHEMA_VERSION
+            or obj.get("model_version") != self.model_version
+            or not _CACHED_KEYS <= obj.keys()
+        ):
+            return None
+        return obj
 
     def _dead_letter(self, msg: InputMessage, dl: DeadLetter, work: _Work) -> None:
         out = OutputMessage(
@@ -337,16 +369,6 @@ class PredictionPipeline:
             m.events_in.labels(topic=msg.topic).inc()
             if msg.timestamp_ms:
                 m.end_to_end_latency.observe(max(0.0, (now_ms - msg.timestamp_ms) / 1000))
-
-
-def _decode_cached(raw: bytes | None) -> Prediction | None:
-    if raw is None:
-        return None
-    try:
-        return decode_prediction(raw)
-    except ContractError:
-        # A corrupt or outdated entry is a miss, never a failure.
-        return None
 
 
 def _cacheable(p: Prediction) -> bool:

@@ -127,8 +127,13 @@ def _json(**fields: object) -> bytes:
 
 
 @pytest.fixture
-def cache() -> RedisCache:
-    return RedisCache(fakeredis.FakeAsyncRedis(), name="prediction")
+def fake_redis() -> fakeredis.FakeAsyncRedis:
+    return fakeredis.FakeAsyncRedis()
+
+
+@pytest.fixture
+def cache(fake_redis: fakeredis.FakeAsyncRedis) -> RedisCache:
+    return RedisCache(fake_redis, name="prediction")
 
 
 async def test_every_input_ends_as_one_prediction_or_one_dead_letter(cache: RedisCache) -> None:
@@ -195,6 +200,11 @@ async def test_same_request_gives_same_prediction_id(cache: RedisCache) -> None:
     await pipe.process([_msg(_req(1), 0)])  # a redelivery
     a, b = (decode_prediction(m.value) for m in publisher.sent)
     assert a.prediction_id == b.prediction_id
+    # The second answer came from the cache: identical to the computed one but for timings.
+    first, second = (orjson.loads(m.value) for m in publisher.sent)
+    assert (first["timings_ms"]["cached"], second["timings_ms"]["cached"]) == (0.0, 1.0)
+    first.pop("timings_ms"), second.pop("timings_ms")
+    assert first == second
     assert a.lat == 44.2601 and a.target_time == datetime(2026, 11, 15, 11, 40, tzinfo=UTC)
 
 
@@ -257,3 +267,26 @@ async def test_degraded_predictions_are_not_cached(cache: RedisCache) -> None:
     assert enricher.calls == [1, 1]
     p = decode_prediction(publisher.sent[0].value)
     assert p.data_quality["weather"].status is SourceStatus.MISSING
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [b"not json", b"[]", b'{"schema_version": 1}', None],
+    ids=["corrupt", "not-an-object", "incomplete", "other-model"],
+)
+async def test_unusable_cache_entries_are_misses(
+    cache: RedisCache, fake_redis: fakeredis.FakeAsyncRedis, entry: bytes | None
+) -> None:
+    enricher = FakeEnricher()
+    publisher = RecordingPublisher()
+    pipe = _pipeline(enricher, publisher, cache)
+    await pipe.process([_msg(_req(1), 0)])  # writes the real entry
+    keys = await fake_redis.keys("*")
+    assert len(keys) == 1
+    if entry is None:  # the same entry, written by another model version
+        stored = orjson.loads(await fake_redis.get(keys[0]))
+        entry = orjson.dumps({**stored, "model_version": "deer-0.9"})
+    await fake_redis.set(keys[0], entry)
+    outcome = await pipe.process([_msg(_req(1), 1)])
+    assert outcome.predicted == 1 and outcome.from_cache == 0
+    assert enricher.calls == [1, 1]
