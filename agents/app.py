@@ -15,11 +15,13 @@ issue #606: it can commit past in-flight events).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import faust
 from faust.streams import Stream
@@ -73,23 +75,83 @@ def request_topics(app: faust.App, settings: Settings) -> Any:
 
 
 def add_prediction_agent(app: faust.App, settings: Settings, handle: BatchHandler) -> Any:
-    """Register the agent; ``handle(batch)`` must return only once outputs are acknowledged."""
+    """Register the agent; ``handle(batch)`` must return only once outputs are acknowledged.
+
+    At-least-once: up to ``BATCHES_IN_FLIGHT`` batches run at once, so one batch's upstream
+    wait overlaps the next one's model CPU; each batch releases its own offsets when its
+    outputs are acknowledged, and Faust commits only contiguous acknowledged offsets.
+    Exactly-once: one batch at a time, and Faust's commit (which commits the open Kafka
+    transactions) waits while a batch is between its first send and its acks, so a
+    transaction never holds a batch's outputs without that batch's offsets.
+    """
     topics = request_topics(app, settings)
+    in_flight = 1 if settings.exactly_once else settings.batches_in_flight
 
     async def predict_requests(agent_stream: StreamT[bytes]) -> None:
         # Faust hands agents its concrete Stream; take_events is not on the StreamT protocol.
         if not isinstance(agent_stream, Stream):
             raise TypeError(f"unexpected stream type {type(agent_stream)!r}")
         stream: Stream[bytes] = agent_stream
+        slots = asyncio.Semaphore(in_flight)
+        commit_guard = _guard_commits(app) if settings.exactly_once else None
+        running: set[asyncio.Task[None]] = set()
+
+        async def run(held: list[EventT[Any]]) -> None:
+            try:
+                if commit_guard is not None:
+                    async with commit_guard:
+                        await _process(held)
+                else:
+                    await _process(held)
+            finally:
+                slots.release()
+
+        async def _process(held: list[EventT[Any]]) -> None:
+            try:
+                await handle([to_input(event) for event in held])
+            except asyncio.CancelledError:
+                raise  # shutting down: the batch stays unacknowledged and is redelivered
+            except Exception as exc:
+                _die(exc)
+            for event in held:
+                await stream.ack(event)
+
         async for events in stream.take_events(settings.batch_max, settings.batch_within_s):
             held = list(events)
             for event in held:
                 event.message.incref()
-            await handle([to_input(event) for event in held])
-            for event in held:
-                await stream.ack(event)
+            await slots.acquire()
+            task = asyncio.create_task(run(held))
+            running.add(task)
+            task.add_done_callback(running.discard)
 
     return app.agent(topics, name="predict-requests")(predict_requests)
+
+
+def _guard_commits(app: faust.App) -> asyncio.Lock:
+    """Make the consumer's commit wait on a lock the agent holds while a batch delivers."""
+    consumer = app.consumer
+    original = consumer.commit
+    lock = asyncio.Lock()
+
+    async def commit(*args: Any, **kwargs: Any) -> bool:
+        async with lock:
+            return bool(await original(*args, **kwargs))
+
+    setattr(consumer, "commit", commit)  # noqa: B010 - an instance override, on purpose
+    return lock
+
+
+def _die(exc: BaseException) -> NoReturn:
+    """A batch whose outputs could not be delivered: stop the process at once, like a crash.
+
+    Its offsets were never released, so a restarted worker (or the partition's next owner)
+    gets the batch again; going on would leave a gap that blocks the partition's commits
+    until the next rebalance.
+    """
+    log.critical("batch could not be delivered; exiting for redelivery", exc_info=exc)
+    logging.shutdown()
+    os._exit(70)
 
 
 def to_input(event: EventT[Any]) -> InputMessage:

@@ -64,6 +64,7 @@ class Settings:
     # Agent
     batch_max: int = 200
     batch_within_s: float = 0.05
+    batches_in_flight: int = 2
     enrichment_unavailable_deadline_s: float = 30.0
     max_event_bytes: int = 65536
 
@@ -102,6 +103,8 @@ class Settings:
             raise ConfigError("TOPIC_PARTITIONS must be >= 1")
         if self.batch_max < 1:
             raise ConfigError("BATCH_MAX must be >= 1")
+        if self.batches_in_flight < 1:
+            raise ConfigError("BATCHES_IN_FLIGHT must be >= 1")
         if self.batch_within_s <= 0:
             raise ConfigError("BATCH_WITHIN_S must be > 0")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):

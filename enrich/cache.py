@@ -66,8 +66,12 @@ class RedisCache:
         return self._redis is not None and self._clock() >= self._down_until
 
     def stats(self) -> dict[str, float]:
-        """Monotonic counters (``available`` is a 0/1 gauge)."""
-        return {**self._stats, "available": 1.0 if self.available else 0.0}
+        """Monotonic counters (``available`` is a 0/1 gauge); ``hit``/``miss`` count keys
+        found / not found among those actually read from Redis (bypassed ones excluded)."""
+        s = self._stats
+        hit = s["found"]
+        miss = max(0.0, s["keys_read"] - s["found"] - s["bypass"])
+        return {**s, "hit": hit, "miss": miss, "available": 1.0 if self.available else 0.0}
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         """Values for ``keys`` in order (``None`` = absent) in ONE ``MGET``."""
