@@ -14,6 +14,7 @@ from typing import Any
 from deerstream.errors import UpstreamBadResponse
 from enrich.http import UpstreamHttp
 from models.records import ObservationType, ScoutingObservation
+from models.wire import format_datetime
 
 SOURCE = "scouting"
 MAX_QUERIES = 100
@@ -25,7 +26,7 @@ def _bad(message: str) -> UpstreamBadResponse:
 
 
 def _rfc3339(t: datetime) -> str:
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_datetime(t.replace(microsecond=0))
 
 
 def build_query_body(
