@@ -62,7 +62,7 @@ class _Entry:
 
 #: Decoded cache entries kept per source, keyed by their exact bytes: hot cells (a spot many
 #: hunters ask about) are then decoded once, not once per batch. Bounded, so memory is too.
-MEMO_ENTRIES = 256
+MEMO_ENTRIES = 128
 
 
 class CachedSource(Generic[G, K, V]):
