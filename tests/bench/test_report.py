@@ -1,0 +1,153 @@
+"""Ratios, targets and the written report (JSON, Markdown, PNG) from a synthetic run."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from bench.report import (
+    compute_ratios,
+    evaluate_targets,
+    format_ratios,
+    render_markdown,
+    write_report,
+)
+
+
+def _variant(name: str, rps: float, *, p99: float = 120.0, calls: float = 0.05) -> dict[str, Any]:
+    lat = {"count": 10.0, "p50": 40.0, "p95": 90.0, "p99": p99, "max": p99 + 5}
+    return {
+        "name": name,
+        "label": name.replace("-", " "),
+        "closed_loop": {"throughput_rps": rps, "latency_ms": lat},
+        "open_loop": [
+            {"offered_rps": rps / 2, "requests": 10, "answered": 10, "latency_ms": lat},
+            {
+                "offered_rps": rps * 0.9,
+                "requests": 10,
+                "answered": 9,
+                "latency_ms": {**lat, "p99": 999.0},
+            },
+        ],
+        "upstream_calls_per_request": {
+            "total": calls,
+            "elevation": calls,
+            "weather": 0.0,
+            "scouting": 0.0,
+        },
+        "cache_hit_ratio": {
+            "terrain": 0.9,
+            "weather": 0.95,
+            "scouting": math.nan,
+            "prediction": 0.5,
+        },
+        "redis_roundtrips_per_request": 0.05,
+        "cpu_s_per_1000": 1.5,
+        "worker_cores": 0.5,
+        "bench_cores": 0.25,
+        "machine_busy": 0.8,
+        "rss_mb": {
+            "at_ready": 80.0,
+            "window_start": 90.0,
+            "end": 92.0,
+            "peak": 95.0,
+            "change": 2 / 90,
+        },
+    }
+
+
+def _report() -> dict[str, Any]:
+    variants = {
+        "passthrough": _variant("passthrough", 2000.0),
+        "naive-sequential": _variant("naive-sequential", 5.0, calls=2.5),
+        "naive-concurrent": _variant("naive-concurrent", 100.0, calls=1.5),
+        "deerstream-cold": _variant("deerstream-cold", 400.0, calls=0.2),
+        "deerstream-warm": _variant("deerstream-warm", 1500.0, calls=0.01),
+    }
+    return {
+        "started_at": "2026-11-28T14:00:00+00:00",
+        "command": "deerstream bench --quick",
+        "machine": {
+            "cpu_model": "Test CPU",
+            "nproc": 2,
+            "mem_gb": 8.0,
+            "python": "3.11",
+            "loadavg": [0.1, 0.2, 0.3],
+        },
+        "config": {
+            "latency_ms": 80.0,
+            "jitter_ms": 20.0,
+            "warmup_s": 3.0,
+            "window_s": 8.0,
+            "workload": {"size": 2000, "spots": 100},
+        },
+        "workload_mix": {"repeat": 1200, "nearby": 600, "fresh": 200},
+        "variants": variants,
+        "errors": {},
+        "ratios": compute_ratios(variants),
+        "targets": evaluate_targets(variants, upstream_p99_ms=99.6),
+        "micro": {
+            "codec_roundtrip_per_s": {"per_core": 50_000.0, "wall": 48_000.0},
+            "predict_us": {
+                "median_us": 1600.0,
+                "p95_us": 2400.0,
+                "min_us": 1300.0,
+                "cpu_mean_us": 1600.0,
+            },
+        },
+    }
+
+
+def test_ratios_divide_deerstream_by_each_baseline() -> None:
+    r = _report()["ratios"]
+    assert r["deerstream/passthrough"] == {"cold": 0.2, "warm": 0.75}
+    assert r["deerstream/naive-sequential"]["cold"] == 80.0
+    assert r["deerstream/naive-concurrent"]["warm"] == 15.0
+    assert format_ratios(r)[0] == "deerstream/passthrough: 0.20× cold cache, 0.75× warm cache"
+
+
+def test_missing_variants_give_nan_ratios_and_unknown_targets() -> None:
+    variants = {"passthrough": _variant("passthrough", 2000.0)}
+    assert math.isnan(compute_ratios(variants)["deerstream/passthrough"]["warm"])
+    assert all(t["met"] is None for t in evaluate_targets(variants, 99.6))
+
+
+def test_targets_compare_with_the_issue_bounds() -> None:
+    targets = {t["target"]: t for t in _report()["targets"]}
+    assert targets["warm throughput / passthrough"]["met"] is True  # 0.75 ≥ 0.6
+    assert targets["cold throughput / naive sequential"]["met"] is True  # 80 ≥ 20
+    assert targets["cold throughput / naive concurrent"]["met"] is True  # 4 ≥ 3
+    half = targets["cold p99 at half load (ms)"]
+    assert half["value"] == 120.0  # the half-load step, not the 0.9 step
+    assert half["bound"] == pytest.approx(149.6) and half["met"] is True
+    calls = targets["cold upstream calls per request after warm-up"]
+    assert calls["value"] == 0.2 and calls["met"] is False
+    assert targets["warm RSS change over the run"]["met"] is True
+
+
+def test_markdown_has_a_row_per_variant_and_the_machine() -> None:
+    md = render_markdown(_report())
+    assert "Test CPU, 2 cores, 8.0 GB RAM" in md
+    assert "`deerstream bench --quick`" in md
+    for label in ("passthrough", "naive sequential", "deerstream cold", "deerstream warm"):
+        assert f"| {label} |" in md
+    assert "| deerstream cold | 400.0 |" in md
+    assert "0.90/0.95/–/0.50" in md  # NaN hit ratio shown as a dash
+    assert "| 0.50 / 0.25 (80 %) |" in md
+    assert "| cold upstream calls per request after warm-up | 0.20 | ≤ 0.10 | **no** |" in md
+    assert "predict() median 1,600 µs" in md
+
+
+def test_write_report_writes_json_markdown_and_png(tmp_path: Path) -> None:
+    report = _report()
+    paths = write_report(report, tmp_path / "run")
+    assert [p.name for p in paths] == ["report.json", "report.md", "latency.png"]
+    data = orjson.loads(paths[0].read_bytes())
+    assert data["variants"]["deerstream-warm"]["closed_loop"]["throughput_rps"] == 1500.0
+    assert data["variants"]["passthrough"]["cache_hit_ratio"]["scouting"] is None  # NaN → null
+    assert paths[1].read_text() == render_markdown(report)
+    assert paths[2].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

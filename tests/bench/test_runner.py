@@ -1,0 +1,92 @@
+"""The runner's pure helpers: the request stream, topic names, the bench's Redis database."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import date
+
+import orjson
+import pytest
+
+from bench.plan import VARIANTS
+from bench.runner import (
+    flush_bench_db,
+    messages,
+    topic_env,
+    upstream_p99_ms,
+    window_counters,
+)
+from bench.stats import Sample
+from bench.workload import WorkloadSpec, generate_workload
+
+
+def test_messages_cycle_the_workload_with_unique_ids() -> None:
+    workload = generate_workload(WorkloadSpec(size=3), date(2026, 11, 1))
+    out = list(itertools.islice(messages("run", workload), 7))
+    assert [k for k, _ in out] == [f"run-{n}".encode() for n in range(7)]
+    first, fourth = orjson.loads(out[0][1]), orjson.loads(out[3][1])
+    assert first["request_id"] == "run-0" and fourth["request_id"] == "run-3"
+    assert (first["lat"], first["target_time"]) == (fourth["lat"], fourth["target_time"])
+
+
+def test_every_variant_gets_its_own_topics_and_group() -> None:
+    env = topic_env("bench-x-passthrough")
+    assert env["APP_ID"] == "bench-x-passthrough"
+    assert (
+        len({env[k] for k in ("REQUEST_TOPIC", "PREDICTION_TOPIC", "DLQ_TOPIC", "REPLAY_TOPIC")})
+        == 4
+    )
+    assert set(VARIANTS) == {
+        "passthrough",
+        "naive-sequential",
+        "naive-concurrent",
+        "deerstream-cold",
+        "deerstream-warm",
+    }
+    assert VARIANTS["deerstream-warm"].prime and not VARIANTS["deerstream-warm"].flush_redis
+
+
+async def test_flushing_database_zero_is_refused() -> None:
+    with pytest.raises(ValueError, match="other than 0"):
+        await flush_bench_db("redis://127.0.0.1:6379/0")
+
+
+def test_upstream_p99_of_80_plus_minus_20() -> None:
+    assert upstream_p99_ms(60.0, 40.0) == pytest.approx(99.6)
+
+
+def test_window_counters_are_per_request_over_the_window() -> None:
+    samples = [
+        Sample(
+            0.0,
+            {
+                "sim_elevation_requests": 0,
+                "terrain_hit": 0,
+                "terrain_miss": 0,
+                "cpu_s": 1.0,
+                "rss_mb": 100.0,
+                "redis_roundtrips": 0,
+            },
+        ),
+        Sample(
+            10.0,
+            {
+                "sim_elevation_requests": 50,
+                "terrain_hit": 900,
+                "terrain_miss": 100,
+                "cpu_s": 6.0,
+                "rss_mb": 105.0,
+                "redis_roundtrips": 20,
+            },
+        ),
+    ]
+    out = window_counters(samples, (0.0, 10.0), events=1000)
+    assert out["upstream_calls_per_request"]["elevation"] == 0.05
+    assert out["upstream_calls_per_request"]["total"] == 0.05
+    assert out["cache_hit_ratio"]["terrain"] == 0.9
+    assert math.isnan(out["cache_hit_ratio"]["weather"])
+    assert out["cpu_s_per_1000"] == 5.0
+    assert out["redis_roundtrips_per_request"] == 0.02
+    assert out["rss_mb"]["change"] == pytest.approx(0.05)
+    assert out["rss_mb"]["peak"] == 105.0
