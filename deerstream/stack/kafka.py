@@ -252,7 +252,7 @@ class KafkaBroker:
     def _format_storage(self, java: str) -> None:
         if (self.data_dir / "meta.properties").exists():
             return
-        cluster_id = urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         proc = subprocess.run(
             [
                 java,
@@ -276,6 +276,18 @@ class KafkaBroker:
             if self.sasl is not None:
                 output = self.sasl.redact(output)
             raise StackError(f"formatting Kafka storage failed:\n{output}")
+
+
+def new_cluster_id() -> str:
+    """A random KRaft cluster id (a UUID in URL-safe base64, as Kafka writes them).
+
+    One that starts with "-" would be read as an option by the storage tool's argument
+    parser (1 draw in 64), so those are drawn again.
+    """
+    while True:
+        cluster_id = urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _require(tool: str, message: str) -> str:

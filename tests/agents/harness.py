@@ -164,6 +164,19 @@ async def produce(bootstrap: str, topic: str, items: Iterable[tuple[bytes | None
     return len(futures)
 
 
+async def feed_in_chunks(
+    bootstrap: str, topic: str, *, total: int, chunk: int = 500, pause_s: float = 0.5
+) -> None:
+    """Produce requests 0..total-1 (keyed r-<i>) in chunks with pauses: traffic that keeps
+    flowing while a test kills or restarts workers."""
+    for start in range(0, total, chunk):
+        items = [
+            (f"r-{i}".encode(), request_json(i)) for i in range(start, min(total, start + chunk))
+        ]
+        await produce(bootstrap, topic, items)
+        await asyncio.sleep(pause_s)
+
+
 async def collect(
     bootstrap: str,
     topic: str,

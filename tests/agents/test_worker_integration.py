@@ -19,6 +19,7 @@ from tests.agents.harness import (
     WorkerProcess,
     collect,
     create_topics,
+    feed_in_chunks,
     produce,
     request_ids,
     request_json,
@@ -107,15 +108,9 @@ async def test_kill_9_three_times_loses_nothing(
     rng = random.Random(11)
     total = 5000
 
-    async def feed() -> None:
-        for chunk in range(10):
-            items = [
-                (f"r-{i}".encode(), request_json(i)) for i in range(chunk * 500, (chunk + 1) * 500)
-            ]
-            await produce(kafka_bootstrap, settings.request_topic, items)
-            await asyncio.sleep(0.4)
-
-    feeder = asyncio.create_task(feed())
+    feeder = asyncio.create_task(
+        feed_in_chunks(kafka_bootstrap, settings.request_topic, total=total, pause_s=0.4)
+    )
     try:
         for _ in range(3):
             await asyncio.sleep(rng.uniform(0.5, 3.0))
@@ -233,15 +228,9 @@ async def test_exactly_once_mode_survives_a_crash_without_duplicates(
     await worker.wait_ready()
     total = 6000
 
-    async def feed() -> None:
-        for chunk in range(12):
-            items = [
-                (f"r-{i}".encode(), request_json(i)) for i in range(chunk * 500, (chunk + 1) * 500)
-            ]
-            await produce(kafka_bootstrap, settings.request_topic, items)
-            await asyncio.sleep(0.5)
-
-    feeder = asyncio.create_task(feed())
+    feeder = asyncio.create_task(
+        feed_in_chunks(kafka_bootstrap, settings.request_topic, total=total)
+    )
     try:
         await asyncio.sleep(kill_after_s)
         worker.kill9()

@@ -153,3 +153,15 @@ def _wait_dead(pid: int) -> None:
             pass
         time.sleep(0.05)
     assert not is_alive(pid)
+
+
+def test_cluster_ids_never_look_like_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uuid
+
+    from deerstream.stack import kafka
+
+    # The first UUID encodes to an id starting with "-" (0xf8 → "-" in URL-safe base64).
+    draws = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(int=7)])
+    monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(draws))
+    cluster_id = kafka.new_cluster_id()
+    assert not cluster_id.startswith("-") and len(cluster_id) == 22
