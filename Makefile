@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STATE := .deerstream
 
-.PHONY: install run stack-up stack-down test test-fast check lint types bench bench-quick soak clean
+.PHONY: install run stack-up stack-down test check lint types bench bench-quick soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,10 +36,6 @@ test: $(STAMP)
 	status=0; $(BIN)/python -m pytest -q $(PYTEST_ARGS) || status=$$?; \
 	$(BIN)/deerstream stack down --only-recorded $(STATE)/test-started; \
 	exit $$status
-
-# Pure unit tests only (no Kafka, Redis or network).
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not integration and not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
