@@ -38,6 +38,8 @@ BatchHandler = Callable[[list[InputMessage]], Awaitable[object]]
 
 def create_app(settings: Settings) -> faust.App:
     """A Faust app configured from settings (no web server: the worker serves its own)."""
+    datadir = Path(settings.state_dir) / "faust"
+    datadir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     servers = ";".join(f"kafka://{s.strip()}" for s in settings.kafka_bootstrap_servers.split(","))
     return faust.App(
         settings.app_id,
@@ -56,7 +58,7 @@ def create_app(settings: Settings) -> faust.App:
         autodiscover=False,
         store="memory://",
         # Faust keeps a small data folder per app; keep it in the state folder, not the CWD.
-        datadir=str(Path(settings.state_dir) / "faust" / "{conf.name}-data"),
+        datadir=str(datadir / "{conf.name}-data"),
         broker_commit_interval=settings.commit_interval_s,
         broker_session_timeout=settings.consumer_session_timeout_s,
         broker_heartbeat_interval=settings.consumer_heartbeat_interval_s,

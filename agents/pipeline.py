@@ -110,7 +110,6 @@ class PredictionPipeline:
     # ------------------------------------------------------------------ public
 
     async def process(self, batch: Sequence[InputMessage]) -> BatchOutcome:
-        started = time.perf_counter()
         work = _Work()
         pending: list[_Pending] = []
         for msg in batch:
@@ -118,9 +117,9 @@ class PredictionPipeline:
             if item is not None:
                 pending.append(item)
         await self._serve_from_cache(pending, work)
-        await self._compute(pending, work, started)
+        await self._compute(pending, work)
         await self._deliver(work)
-        self._observe(batch, work, started)
+        self._observe(batch)
         return BatchOutcome(
             predicted=work.predicted,
             dead_lettered=len(work.reasons),
@@ -179,7 +178,7 @@ class PredictionPipeline:
             self._emit(p, cached, work, cached=True, timings={})
         pending[:] = remaining
 
-    async def _compute(self, pending: list[_Pending], work: _Work, started: float) -> None:
+    async def _compute(self, pending: list[_Pending], work: _Work) -> None:
         """Enrich each distinct evaluation once, predict, and retry sources that gave
         nothing usable until the configured deadline; then dead-letter what is left."""
         by_key: dict[str, list[_Pending]] = {}
@@ -359,7 +358,7 @@ class PredictionPipeline:
         if self.metrics is not None:
             self.metrics.dead_letters.labels(reason=dl.reason).inc()
 
-    def _observe(self, batch: Sequence[InputMessage], work: _Work, started: float) -> None:
+    def _observe(self, batch: Sequence[InputMessage]) -> None:
         if self.metrics is None:
             return
         m = self.metrics

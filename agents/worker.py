@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import socket
-from pathlib import Path
 from typing import Any
 
 import faust
@@ -180,7 +179,6 @@ def run_worker(settings: Settings) -> int:
     configure_logging(settings)
     # Wrong credentials are configuration errors: one clear line now, before Faust starts.
     run_checks(settings)
-    Path(settings.state_dir, "faust").mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     resources = WorkerResources(app, settings)
     add_prediction_agent(app, settings, resources.handle)

@@ -40,9 +40,6 @@ class Stack:
             self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))
         self.components.extend(_simulators(settings, state))
 
-    def names(self) -> list[str]:
-        return [c.name for c in self.components]
-
     def up(self, only: list[str] | None = None) -> list[str]:
         """Start what is not running; returns the names newly started. On failure, stops
         whatever this call started before re-raising, so nothing is left half-started."""

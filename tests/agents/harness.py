@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,12 +25,7 @@ from aiokafka.structs import ConsumerRecord
 from deerstream.settings import Settings
 from simulators.server import RunningSimulators
 from streams.admin import ensure_topics
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.ports import free_port
 
 
 def topic_env(prefix: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from enrich import EnrichConfig, Enricher
 from models.records import PredictionRequest
 from simulators.knobs import SimConfig
 from simulators.server import RunningSimulators, start_simulators
+from tests.ports import free_port
 
 TARGET = datetime(2026, 11, 15, 6, 30, tzinfo=UTC)
 
@@ -68,12 +69,6 @@ async def make_enricher(unique_name: str) -> AsyncIterator[EnricherFactory]:
     yield factory
     for e in made:
         await e.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

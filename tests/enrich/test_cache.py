@@ -8,7 +8,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from enrich.cache import RedisCache
-from tests.enrich.conftest import free_port
+from tests.ports import free_port
 
 
 async def test_get_many_and_set_many_are_one_round_trip_each(

@@ -17,7 +17,8 @@ from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.redis import RedisServer
 from simulators.server import RunningSimulators
 from tests.agents.harness import WorkerProcess, create_topics, topic_env, upstream_env
-from tests.security.conftest import free_port, private_state
+from tests.ports import free_port
+from tests.security.conftest import private_state
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,6 @@ that demand a password, on free ports in temporary folders. The shared stack (Ka
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,27 +17,12 @@ from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.kafka_sasl import BrokerTls, SaslConfig
 from deerstream.stack.process import command_line, is_alive, stop
 from deerstream.stack.redis import RedisServer
+from tests.ports import free_port
 from tests.security.certs import Certs, make_certs
 
 #: Users of the SASL broker. Distinctive passwords, so a leak into a log is unmistakable.
 ALICE, ALICE_PASSWORD = "alice", "Al1ce-S3cret-8f2k"
 BOB, BOB_PASSWORD = "bob", "B0b-S3cret-q7x1"
-
-
-def free_port(*, pair: bool = False) -> int:
-    """A free loopback port; with ``pair``, ``port + 1`` is free too (Kafka's controller)."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if not pair:
-            return port
-        with socket.socket() as s2:
-            try:
-                s2.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-            return port
 
 
 @dataclass(frozen=True)

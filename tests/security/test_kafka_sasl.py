@@ -195,7 +195,7 @@ async def test_preflight_over_tls_checks_certificate_and_password(
 
 
 async def test_preflight_unreachable_broker_is_retriable() -> None:
-    from tests.security.conftest import free_port
+    from tests.ports import free_port
 
     settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{free_port()}")
     with pytest.raises(BrokerError, match="no Kafka bootstrap server answered") as caught:

@@ -25,7 +25,8 @@ from tests.agents.harness import (
     topic_env,
     upstream_env,
 )
-from tests.security.conftest import StartRedis, free_port
+from tests.ports import free_port
+from tests.security.conftest import StartRedis
 
 pytestmark = pytest.mark.integration
 

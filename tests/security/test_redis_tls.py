@@ -17,8 +17,8 @@ from redis import exceptions as redis_errors
 from agents.preflight import check_redis
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
+from tests.ports import free_port
 from tests.security.certs import Certs, make_certs
-from tests.security.conftest import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -5,19 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+from tests.ports import free_port
+
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get_json(url: str) -> object:
@@ -26,7 +21,7 @@ def _get_json(url: str) -> object:
 
 
 def test_simulate_serves_until_sigterm() -> None:
-    ports = {name: _free_port() for name in ("WEATHER_URL", "ELEVATION_URL", "SCOUTING_URL")}
+    ports = {name: free_port() for name in ("WEATHER_URL", "ELEVATION_URL", "SCOUTING_URL")}
     env = dict(os.environ)
     env.update({name: f"http://127.0.0.1:{port}" for name, port in ports.items()})
     proc = subprocess.Popen(

@@ -21,23 +21,9 @@ from deerstream.errors import StackError
 from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.process import is_alive
 from deerstream.stack.redis import RedisServer
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port(pairs: bool = False) -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if not pairs:
-            return port
-        with socket.socket() as s2:
-            try:
-                s2.bind(("127.0.0.1", port + 1))
-                return port
-            except OSError:
-                continue
 
 
 @pytest.fixture
@@ -95,7 +81,7 @@ def test_missing_java_and_maven_say_what_to_install(
     import shutil
 
     real_which = shutil.which
-    broker = KafkaBroker(tmp_path, "127.0.0.1", _free_port(pairs=True))
+    broker = KafkaBroker(tmp_path, "127.0.0.1", free_port(pair=True))
     monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "java" else real_which(tool))
     with pytest.raises(StackError, match="Java 17\\+ is required"):
         broker.start()
@@ -105,7 +91,7 @@ def test_missing_java_and_maven_say_what_to_install(
 
 
 def test_kafka_recovers_after_kill_9_and_down_leaves_nothing(tmp_path: Path) -> None:
-    broker = KafkaBroker(tmp_path, "127.0.0.1", _free_port(pairs=True), heap_mb=512)
+    broker = KafkaBroker(tmp_path, "127.0.0.1", free_port(pair=True), heap_mb=512)
     try:
         assert broker.start() is True
         first = broker.pidfile.read()
@@ -129,7 +115,7 @@ def test_kafka_recovers_after_kill_9_and_down_leaves_nothing(tmp_path: Path) -> 
 
 
 def test_redis_recovers_after_kill_9(tmp_path: Path) -> None:
-    server = RedisServer(tmp_path, f"redis://127.0.0.1:{_free_port()}/0")
+    server = RedisServer(tmp_path, f"redis://127.0.0.1:{free_port()}/0")
     try:
         assert server.start() is True
         pid = server.pidfile.read()
