@@ -14,9 +14,9 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from deerstream.lifecycle import AsyncStartStop
 from enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
 from enrich.adapters.scouting import decode_observations, encode_observations, fetch_observations
 from enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
@@ -56,7 +56,7 @@ _POINTS_PER_GRID = GRID_SIZE * GRID_SIZE
 _ALL = "all"  # terrain and scouting keys can all share one upstream call
 
 
-class Enricher:
+class Enricher(AsyncStartStop):
     """Enriches prediction requests with terrain, weather and scouting data.
 
     ``on_source_latency(source, seconds)`` is called once per source per batch with the
@@ -178,18 +178,6 @@ class Enricher:
             await source.batcher.close()
         for http in self._http.values():
             await http.stop()
-
-    async def __aenter__(self) -> Enricher:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def sessions_open(self) -> bool:

@@ -10,12 +10,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from deerstream.lifecycle import AsyncStartStop
 from deerstream.settings import Settings
 from models.codec import encode_request
 from models.records import PredictionRequest
@@ -35,7 +35,7 @@ class Delivery:
     timestamp_ms: int
 
 
-class RequestProducer:
+class RequestProducer(AsyncStartStop):
     """Publish ``PredictionRequest`` events (keyed by ``request_id``) to the request topic.
 
     Use as an async context manager::
@@ -64,18 +64,6 @@ class RequestProducer:
         self._window = max(1, window)
         self._client_id = client_id
         self._producer: Any = None
-
-    async def __aenter__(self) -> RequestProducer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def start(self) -> None:
         """Connect to the cluster."""

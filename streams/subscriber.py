@@ -11,13 +11,13 @@ from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError, ContractError
+from deerstream.lifecycle import AsyncStartStop
 from deerstream.settings import Settings
 from models.codec import decode_prediction
 from models.records import Prediction
@@ -62,7 +62,7 @@ def parse_bbox(text: str) -> BBox:
     return BBox(min_lat, min_lon, max_lat, max_lon)
 
 
-class PredictionSubscriber:
+class PredictionSubscriber(AsyncStartStop):
     """Iterate over predictions from ``start`` ("now", "beginning" or a time), filtered.
 
     ::
@@ -97,18 +97,6 @@ class PredictionSubscriber:
         self._consumer: Any = None
         self._buffer: deque[Any] = deque()
         self.invalid = 0
-
-    async def __aenter__(self) -> PredictionSubscriber:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def start(self) -> None:
         """Connect and position on every partition."""
