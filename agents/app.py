@@ -6,34 +6,33 @@ any Kafka client; no Faust envelope), takes micro-batches and hands each to the 
 Offsets: ``take_events`` acks a batch's events when the loop comes back for the next batch,
 *or* when the generator is closed by an exception or cancellation. To make "commit only
 after the outputs are acknowledged" hold in every case, each event's message is held with
-an extra reference while the batch is processed, and released only after the pipeline
-returned (outputs acknowledged by the broker). A batch that fails or is cancelled keeps its
-references, so its offsets never become committable and the batch is redelivered.
-Parallelism comes from the batch, never from Faust's ``concurrency=N`` (faust-streaming
-issue #606: it can commit past in-flight events).
+an extra reference while the batch is processed. When the pipeline returns (outputs
+acknowledged by the broker) the batch's events go through an ``OffsetGate``, which hands
+them back for the final acknowledgement only in offset order per partition: an event is
+acknowledged once it and every earlier event of its partition are done. Batches overlap
+and finish in any order, but Faust only ever sees contiguous acknowledgements, so its
+commit (whose gap check is off by one, faust-streaming issue #606) can never pass an event
+still in flight. A batch that fails or is cancelled keeps its references, so its offsets
+never become committable and the batch is redelivered.
+Parallelism comes from overlapping batches, never from Faust's ``concurrency=N``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
 import ssl
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import faust
 from faust.streams import Stream
 from faust.types import EventT, StreamT
 
+from agents.batches import BatchHandler, BatchRunner
+from agents.offsets import OffsetGate
 from agents.records import InputMessage
 from deerstream.settings import Settings
 from streams.kafka import client_kwargs
-
-log = logging.getLogger("deerstream.agent")
-
-BatchHandler = Callable[[list[InputMessage]], Awaitable[object]]
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -76,84 +75,48 @@ def request_topics(app: faust.App, settings: Settings) -> Any:
     )
 
 
-def add_prediction_agent(app: faust.App, settings: Settings, handle: BatchHandler) -> Any:
+def add_prediction_agent(
+    app: faust.App,
+    settings: Settings,
+    handle: BatchHandler,
+    *,
+    gate: OffsetGate[EventT[Any]] | None = None,
+) -> Any:
     """Register the agent; ``handle(batch)`` must return only once outputs are acknowledged.
 
     At-least-once: up to ``BATCHES_IN_FLIGHT`` batches run at once, so one batch's upstream
-    wait overlaps the next one's model CPU; each batch releases its own offsets when its
-    outputs are acknowledged, and Faust commits only contiguous acknowledged offsets.
+    wait overlaps the next one's model CPU. A finished batch passes its events through the
+    ``OffsetGate`` (acknowledged in offset order per partition, never past an unfinished
+    one) and then asks for a commit, so the work a crash can repeat is what was in flight
+    plus what finished during the one commit round trip under way.
     Exactly-once: one batch at a time, and Faust's commit (which commits the open Kafka
     transactions) waits while a batch is between its first send and its acks, so a
-    transaction never holds a batch's outputs without that batch's offsets.
+    transaction never holds a batch's outputs without that batch's offsets; commits stay on
+    Faust's interval (each one ends a transaction).
+    A stop or rebalance waits at most ``SHUTDOWN_GRACE_S`` for batches in flight
+    (``agents.batches``).
     """
     topics = request_topics(app, settings)
-    in_flight = 1 if settings.exactly_once else settings.batches_in_flight
+    offsets: OffsetGate[EventT[Any]] = gate if gate is not None else OffsetGate()
 
     async def predict_requests(agent_stream: StreamT[bytes]) -> None:
         # Faust hands agents its concrete Stream; take_events is not on the StreamT protocol.
         if not isinstance(agent_stream, Stream):
             raise TypeError(f"unexpected stream type {type(agent_stream)!r}")
-        stream: Stream[bytes] = agent_stream
-        slots = asyncio.Semaphore(in_flight)
-        commit_guard = _guard_commits(app) if settings.exactly_once else None
-        running: set[asyncio.Task[None]] = set()
-
-        async def run(held: list[EventT[Any]]) -> None:
-            try:
-                if commit_guard is not None:
-                    async with commit_guard:
-                        await _process(held)
-                else:
-                    await _process(held)
-            finally:
-                slots.release()
-
-        async def _process(held: list[EventT[Any]]) -> None:
-            try:
-                await handle([to_input(event) for event in held])
-            except asyncio.CancelledError:
-                raise  # shutting down: the batch stays unacknowledged and is redelivered
-            except Exception as exc:
-                _die(exc)
-            for event in held:
-                await stream.ack(event)
-
-        async for events in stream.take_events(settings.batch_max, settings.batch_within_s):
-            held = list(events)
-            for event in held:
-                event.message.incref()
-            await slots.acquire()
-            task = asyncio.create_task(run(held))
-            running.add(task)
-            task.add_done_callback(running.discard)
+        runner = BatchRunner(
+            app,
+            agent_stream,
+            handle,
+            offsets,
+            to_input,
+            in_flight=1 if settings.exactly_once else settings.batches_in_flight,
+            grace_s=settings.shutdown_grace_s,
+            exactly_once=settings.exactly_once,
+        )
+        async for events in agent_stream.take_events(settings.batch_max, settings.batch_within_s):
+            await runner.submit(list(events))
 
     return app.agent(topics, name="predict-requests")(predict_requests)
-
-
-def _guard_commits(app: faust.App) -> asyncio.Lock:
-    """Make the consumer's commit wait on a lock the agent holds while a batch delivers."""
-    consumer = app.consumer
-    original = consumer.commit
-    lock = asyncio.Lock()
-
-    async def commit(*args: Any, **kwargs: Any) -> bool:
-        async with lock:
-            return bool(await original(*args, **kwargs))
-
-    setattr(consumer, "commit", commit)  # noqa: B010 - an instance override, on purpose
-    return lock
-
-
-def _die(exc: BaseException) -> NoReturn:
-    """A batch whose outputs could not be delivered: stop the process at once, like a crash.
-
-    Its offsets were never released, so a restarted worker (or the partition's next owner)
-    gets the batch again; going on would leave a gap that blocks the partition's commits
-    until the next rebalance.
-    """
-    log.critical("batch could not be delivered; exiting for redelivery", exc_info=exc)
-    logging.shutdown()
-    os._exit(70)
 
 
 def to_input(event: EventT[Any]) -> InputMessage:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import time
 from typing import Any
 
 import faust
@@ -21,6 +22,7 @@ from mode import Service
 
 from agents.app import add_prediction_agent, create_app
 from agents.lag import consumer_lag
+from agents.offsets import OffsetGate
 from agents.pipeline import PredictionPipeline
 from agents.preflight import run_checks
 from agents.publisher import FaustPublisher
@@ -36,6 +38,8 @@ from streams.admin import ensure_topics
 log = logging.getLogger("deerstream.worker")
 
 LAG_INTERVAL_S = 5.0
+# An event that holds its partition's commits this long is logged (every LAG_INTERVAL_S).
+BLOCKED_WARN_S = 10.0
 
 
 class WorkerResources(Service):
@@ -50,6 +54,7 @@ class WorkerResources(Service):
         self.enricher: Enricher | None = None
         self.pipeline: PredictionPipeline | None = None
         self.ops: OpsServer | None = None
+        self.gate: OffsetGate[Any] = OffsetGate()
         self._batches = 0
 
     async def on_start(self) -> None:
@@ -65,6 +70,7 @@ class WorkerResources(Service):
         cache = RedisCache(self.redis, name="prediction")
         self.metrics.register_stats("enrichment", self.enricher.stats)
         self.metrics.register_stats("prediction_cache", cache.stats)
+        self.metrics.register_stats("offsets", lambda: self.gate.stats(time.monotonic()))
         self.pipeline = PredictionPipeline(
             s,
             enricher=self.enricher,
@@ -114,7 +120,23 @@ class WorkerResources(Service):
                     self.metrics.consumer_lag.labels(topic=topic, partition=str(partition)).set(
                         value
                     )
+            self._warn_blocked()
             await self.sleep(LAG_INTERVAL_S)
+
+    def _warn_blocked(self) -> None:
+        """Say which in-flight event holds back a partition's commits, and for how long."""
+        now = time.monotonic()
+        for tp, (offset, since) in self.gate.blocking().items():
+            if now - since >= BLOCKED_WARN_S:
+                log_event(
+                    log,
+                    logging.WARNING,
+                    "commits held behind an unfinished event",
+                    topic=getattr(tp, "topic", str(tp)),
+                    partition=getattr(tp, "partition", -1),
+                    offset=offset,
+                    held_s=round(now - since, 1),
+                )
 
     async def handle(self, batch: list[InputMessage]) -> object:
         if self.pipeline is None:
@@ -181,7 +203,7 @@ def run_worker(settings: Settings) -> int:
     run_checks(settings)
     app = create_app(settings)
     resources = WorkerResources(app, settings)
-    add_prediction_agent(app, settings, resources.handle)
+    add_prediction_agent(app, settings, resources.handle, gate=resources.gate)
     log_event(
         log,
         logging.INFO,

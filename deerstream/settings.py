@@ -66,6 +66,7 @@ class Settings:
     batch_within_s: float = 0.05
     batches_in_flight: int = 2
     enrichment_unavailable_deadline_s: float = 30.0
+    shutdown_grace_s: float = 10.0  # a stop or rebalance waits this long for batches
     max_event_bytes: int = 65536
 
     # Worker web server (metrics, health)
@@ -105,6 +106,8 @@ class Settings:
             raise ConfigError("BATCH_MAX must be >= 1")
         if self.batches_in_flight < 1:
             raise ConfigError("BATCHES_IN_FLIGHT must be >= 1")
+        if self.shutdown_grace_s < 0:
+            raise ConfigError("SHUTDOWN_GRACE_S must be >= 0")
         if self.batch_within_s <= 0:
             raise ConfigError("BATCH_WITHIN_S must be > 0")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
