@@ -2,7 +2,15 @@
 
 Used by replay (and its dry run). The slice is fixed when it is planned (end offsets are
 snapshotted), so reading always terminates even while producers keep writing.
-Records of all partitions come out merged in timestamp order, which ``--speed`` pacing needs.
+Records of all partitions come out merged in timestamp order, which speed pacing needs.
+
+Time windows are exact even when timestamps do not rise with offsets (a backfill, offline
+clients, producer clock skew, ``CreateTime`` set by the app): a partition is read from the
+first offset whose timestamp is at or after the window's start (``offsets_for_times``; every
+earlier record is older) to the end offset snapshotted at planning, and each record is kept
+or skipped by its own timestamp. That reads the partition's whole tail after the window's
+start. When timestamps are known to be monotonic per partition (``LogAppendTime`` topics),
+``monotonic`` stops each partition at its first record past the window instead.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ class Slice:
     stop: int
     since_ms: int | None = None
     until_ms: int | None = None
+    stop_at_first_late: bool = False  # only when timestamps are monotonic per partition
 
     @property
     def upper_bound(self) -> int:
@@ -70,15 +79,24 @@ async def check_source(settings: Settings, topic: str, partition: int | None = N
 
 
 async def plan_time_range(
-    settings: Settings, consumer: Any, topic: str, since: datetime, until: datetime
+    settings: Settings,
+    consumer: Any,
+    topic: str,
+    since: datetime,
+    until: datetime,
+    *,
+    monotonic: bool = False,
 ) -> list[Slice]:
     """Slices holding the records with ``since <= timestamp <= until`` in every partition.
 
-    Each partition starts at ``offsets_for_times(since)`` and its reading stops at the first
-    record past ``until`` (or at the end offset seen now).
+    Each partition starts at ``offsets_for_times(since)`` and is read to the end offset seen
+    now, filtered by timestamp; with ``monotonic`` its reading stops at the first record
+    past ``until``.
     """
     if until < since:
-        raise ConfigError(f"--to {until.isoformat()} is before --from {since.isoformat()}")
+        raise ConfigError(
+            f"the window ends ({until.isoformat()}) before it starts ({since.isoformat()})"
+        )
     since_ms, until_ms = to_ms(since), to_ms(until)
     tps = [TopicPartition(topic, p) for p in await partitions_of(settings, topic)]
     try:
@@ -91,7 +109,9 @@ async def plan_time_range(
         found = starts.get(tp)
         if found is None:  # no record at or after `since` in this partition
             continue
-        slices.append(Slice(tp.partition, found.offset, ends[tp], since_ms, until_ms))
+        slices.append(
+            Slice(tp.partition, found.offset, ends[tp], since_ms, until_ms, monotonic)
+        )
     return slices
 
 
@@ -140,11 +160,14 @@ async def read_slices(consumer: Any, topic: str, slices: list[Slice]) -> AsyncIt
                 raise BrokerError(f"cannot read {topic!r}: {exc}") from exc
             records = batch.get(tp, [])
             for record in records:
-                if record.offset >= s.stop or (
-                    s.until_ms is not None and record.timestamp > s.until_ms
-                ):
+                if record.offset >= s.stop:
                     done.add(p)
                     break
+                if s.until_ms is not None and record.timestamp > s.until_ms:
+                    if s.stop_at_first_late:
+                        done.add(p)
+                        break
+                    continue
                 if s.since_ms is not None and record.timestamp < s.since_ms:
                     continue
                 buffers[p].append(record)

@@ -235,3 +235,19 @@ def test_produce_from_stdin(
     assert "sent 3, rejected 0" in capsys.readouterr().err
     sent = topic_records(stream_settings, stream_settings.request_topic)
     assert sorted(r.key for r in sent) == [b"r-00000", b"r-00001", b"r-00002"]
+
+
+def test_replay_by_time_counts_out_of_order_timestamps(
+    stream_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    produce_events(stream_settings, 30, now - timedelta(minutes=10), timedelta(seconds=5))
+    old = now - timedelta(days=2)
+    produce_events(stream_settings, 60, old, timedelta(seconds=5))  # keys r-0..: a backfill
+    window = ["--from", old.isoformat(), "--to", (old + timedelta(seconds=295)).isoformat()]
+    assert main(["replay", *window, "--dry-run"]) == 0
+    assert "total: 60 (dry run" in capsys.readouterr().out
+    assert main(["replay", *window, "--monotonic-timestamps", "--dry-run"]) == 0
+    assert "total: 60" not in capsys.readouterr().out
+    assert main(["replay", "--offsets", "0:0-1", "--monotonic-timestamps"]) == 1
+    assert "--monotonic-timestamps goes with --from/--to" in capsys.readouterr().err

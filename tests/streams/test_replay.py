@@ -181,3 +181,48 @@ async def test_speed_replay_keeps_time_order(stream_settings: Settings) -> None:
     # Sent in original-time order across partitions: send times sort like event times.
     assert [o for _, o in original_ts] == sorted(o for _, o in original_ts)
     assert to_ms(since) == original_ts[0][1]
+
+
+async def test_time_window_is_exact_when_timestamps_are_out_of_offset_order(
+    stream_settings: Settings,
+) -> None:
+    """A backfill: 60 requests stamped two days back are produced *after* newer records.
+    Replay by time finds every one of them, across the 8 partitions, and nothing else."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    old_start = now - timedelta(days=2)
+    newer = [
+        (make_request(n), now - timedelta(minutes=30) + n * timedelta(seconds=5))
+        for n in range(200)
+    ]
+    backfill = [(make_request(1000 + n), old_start + n * SPACING) for n in range(60)]
+    after = [
+        (make_request(2000 + n), now - timedelta(minutes=5) + n * timedelta(seconds=5))
+        for n in range(40)
+    ]
+    async with RequestProducer(stream_settings) as producer:
+        for events in (newer, backfill, after):
+            assert await producer.send_many(events) == len(events)
+    since, until = old_start, old_start + 59 * SPACING
+    expected = {r.request_id for r, _ in backfill}
+
+    dry = await replay(stream_settings, TimeRange(since, until), dry_run=True)
+    assert dry.total == 60
+    assert len(dry.counts) == 8  # every partition holds some of them
+    report = await replay(stream_settings, TimeRange(since, until))
+    assert report.counts == dry.counts
+    replayed = await read_all(stream_settings, stream_settings.replay_topic)
+    assert sorted(r.key.decode() for r in replayed) == sorted(expected)
+
+    # Trusting monotonic timestamps stops each partition at the first newer record, which
+    # comes before the backfill: the documented price of the shortcut.
+    trusting = await replay(stream_settings, TimeRange(since, until, monotonic=True), dry_run=True)
+    assert trusting.total < 60
+
+
+async def test_a_window_that_ends_before_it_starts_names_no_flag(
+    stream_settings: Settings,
+) -> None:
+    at = datetime.now(UTC)
+    with pytest.raises(ConfigError) as caught:
+        await replay(stream_settings, TimeRange(at, at - timedelta(seconds=1)), dry_run=True)
+    assert "--" not in str(caught.value) and "before it starts" in str(caught.value)
