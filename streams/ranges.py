@@ -109,9 +109,7 @@ async def plan_time_range(
         found = starts.get(tp)
         if found is None:  # no record at or after `since` in this partition
             continue
-        slices.append(
-            Slice(tp.partition, found.offset, ends[tp], since_ms, until_ms, monotonic)
-        )
+        slices.append(Slice(tp.partition, found.offset, ends[tp], since_ms, until_ms, monotonic))
     return slices
 
 
