@@ -33,6 +33,7 @@ from deerstream.settings import Settings
 from deerstream.web import OpsServer
 from engine import MODEL_VERSION, predict
 from enrich import Enricher, RedisCache
+from enrich.redis_client import RedisOptions, is_cluster_client, open_redis
 from streams.admin import ensure_topics
 
 log = logging.getLogger("deerstream.worker")
@@ -50,7 +51,8 @@ class WorkerResources(Service):
         self.app = app
         self.settings = settings
         self.metrics = Metrics()
-        self.redis: aioredis.Redis | None = None
+        self.redis: aioredis.Redis | aioredis.RedisCluster | None = None
+        self.caches: list[RedisCache] = []
         self.enricher: Enricher | None = None
         self.pipeline: PredictionPipeline | None = None
         self.ops: OpsServer | None = None
@@ -60,14 +62,13 @@ class WorkerResources(Service):
     async def on_start(self) -> None:
         s = self.settings
         await ensure_topics(s)
-        self.redis = aioredis.Redis.from_url(
-            s.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0, health_check_interval=10
-        )
+        self.redis = await open_redis(RedisOptions(url=s.redis_url, cluster=s.redis_cluster))
         self.enricher = Enricher(
             s, self.redis, on_source_latency=self.metrics.observe_source_latency
         )
         await self.enricher.start()
         cache = RedisCache(self.redis, name="prediction")
+        self.caches = [cache, *self.enricher.caches()]
         self.metrics.register_stats("enrichment", self.enricher.stats)
         self.metrics.register_stats("prediction_cache", cache.stats)
         self.metrics.register_stats("offsets", lambda: self.gate.stats(time.monotonic()))
@@ -183,13 +184,21 @@ class WorkerResources(Service):
         return started, "producer running" if started else "producer not running"
 
     async def _check_redis(self) -> tuple[bool, str]:
+        """Reachable *and* used: a Redis that answers PING while the caches get errors
+        (a cluster node's MOVED, a full memory) reads as bypassed, never as reachable."""
         if self.redis is None:
             return False, "redis client not created"
+        kind = "cluster" if is_cluster_client(self.redis) else "single node"
         try:
             await self.redis.ping()
         except Exception as exc:  # any failure means "not reachable"
             return False, f"redis unreachable ({exc.__class__.__name__}); cache bypassed"
-        return True, "redis reachable"
+        bypassed = [c for c in self.caches if not c.available or c.last_error]
+        if bypassed:
+            why = next((c.last_error for c in bypassed if c.last_error), "backing off")
+            names = ", ".join(c.name for c in bypassed)
+            return False, f"redis {kind} answers, but the cache is bypassed ({names}: {why})"
+        return True, f"redis {kind} reachable"
 
     async def _check_upstreams(self) -> tuple[bool, str]:
         ok = self.enricher is not None and self.enricher.sessions_open

@@ -47,6 +47,7 @@ class Settings:
 
     # Redis
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_cluster: str = "auto"  # auto (ask the node), true, false
 
     # Upstreams (the local simulators by default; the public APIs are a URL away)
     weather_url: str = LOCAL_WEATHER_URL
@@ -112,6 +113,8 @@ class Settings:
             raise ConfigError("BATCH_WITHIN_S must be > 0")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+        if self.redis_cluster not in ("auto", "true", "false"):
+            raise ConfigError("REDIS_CLUSTER must be auto, true or false")
         if self.log_format not in ("json", "text"):
             raise ConfigError("LOG_FORMAT must be json or text")
 

@@ -3,7 +3,8 @@
 One ``MGET`` per ``get_many`` and one pipeline per ``set_many``; concurrent ``get_many`` calls
 share MGETs ("natural batching": when no read is in flight a call goes out at once, otherwise
 it joins the next MGET, issued as soon as the current one returns; no timer, no added latency
-when idle). Any Redis failure marks the
+when idle). On a Redis Cluster (redis-py's cluster client) the MGET is split per hash slot
+and the pipeline per node by the client, still one call here. Any Redis failure marks the
 cache unavailable for a short, growing backoff (0.25 s doubling to 5 s): meanwhile calls do
 not touch Redis at all (reads count as bypass, writes are dropped), and afterwards the next
 call tries again, so the cache comes back by itself once Redis does. Never raises.
@@ -17,7 +18,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
+
+from enrich.redis_client import is_cluster_client
 
 if TYPE_CHECKING:
     import redis.asyncio
@@ -30,7 +34,7 @@ class RedisCache:
 
     def __init__(
         self,
-        redis: redis.asyncio.Redis | None,
+        redis: redis.asyncio.Redis | redis.asyncio.RedisCluster | None,
         *,
         name: str,
         op_timeout_s: float = 1.0,
@@ -39,7 +43,9 @@ class RedisCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._redis = redis
+        self._cluster = is_cluster_client(redis)
         self.name = name
+        self.last_error = ""  # why the cache is bypassed, while it is
         self._op_timeout_s = op_timeout_s
         self._ttl_jitter = ttl_jitter
         # TTL jitter only spreads expiries; it needs no seed, but tests may pass one.
@@ -119,9 +125,14 @@ class RedisCache:
             return None
         self._stats["roundtrips"] += 1
         try:
-            values = await asyncio.wait_for(self._redis.mget(keys), self._op_timeout_s)
-        except _ERRORS:
-            self._mark_down()
+            read = (
+                self._redis.mget_nonatomic(keys)
+                if isinstance(self._redis, RedisCluster)
+                else self._redis.mget(keys)
+            )
+            values = await asyncio.wait_for(read, self._op_timeout_s)
+        except _ERRORS as exc:
+            self._mark_down(exc)
             return None
         self._mark_up()
         return {k: v for k, v in zip(keys, values, strict=True) if isinstance(v, bytes)}
@@ -134,20 +145,25 @@ class RedisCache:
         self._stats["keys_written"] += len(items)
         self._stats["roundtrips"] += 1
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
+            pipeline = (
+                self._redis.pipeline() if self._cluster else self._redis.pipeline(transaction=False)
+            )
+            async with pipeline as pipe:
                 for key, value, ttl_s in items:
                     jitter = 1.0 + self._rng.uniform(-self._ttl_jitter, self._ttl_jitter)
                     pipe.set(key, value, px=max(1, int(ttl_s * jitter * 1000)))
                 await asyncio.wait_for(pipe.execute(), self._op_timeout_s)
-        except _ERRORS:
-            self._mark_down()
+        except _ERRORS as exc:
+            self._mark_down(exc)
             return
         self._mark_up()
 
-    def _mark_down(self) -> None:
+    def _mark_down(self, exc: BaseException) -> None:
         self._stats["errors"] += 1
+        self.last_error = f"{exc.__class__.__name__}: {str(exc)[:120]}"
         self._backoff_s = min(5.0, max(0.25, self._backoff_s * 2))
         self._down_until = self._clock() + self._backoff_s
 
     def _mark_up(self) -> None:
         self._backoff_s = 0.0
+        self.last_error = ""

@@ -67,7 +67,7 @@ class Enricher(AsyncStartStop):
     def __init__(
         self,
         settings: Settings,
-        redis: redis.asyncio.Redis | None,
+        redis: redis.asyncio.Redis | redis.asyncio.RedisCluster | None,
         *,
         on_source_latency: Callable[[str, float], None] | None = None,
         config: EnrichConfig | None = None,
@@ -178,6 +178,10 @@ class Enricher(AsyncStartStop):
             await source.batcher.close()
         for http in self._http.values():
             await http.stop()
+
+    def caches(self) -> list[RedisCache]:
+        """The per-source caches (for readiness: is any of them bypassed?)."""
+        return [self._terrain.cache, self._weather.cache, self._scouting.cache]
 
     @property
     def sessions_open(self) -> bool:

@@ -23,13 +23,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="down: stop only the components listed in FILE (written by up --record)",
     )
+    p.add_argument(
+        "--redis-cluster",
+        action="store_true",
+        help="up: a 3-master, 3-replica Redis Cluster on REDIS_URL's port and the 5 after it",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # The health probes try to connect before the broker listens; those retries are expected.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    stack = Stack(settings)
+    stack = Stack(settings, redis_cluster=args.redis_cluster)
     if args.action == "up":
         started = stack.up()
         if args.record:

@@ -11,6 +11,7 @@ from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.redis import RedisServer
+from deerstream.stack.redis_cluster import RedisClusterNodes
 from deerstream.stack.types import ComponentStatus
 from streams.admin import ensure_topics
 
@@ -28,14 +29,18 @@ class Component(Protocol):
 class Stack:
     """Starts and stops the components in dependency order."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, redis_cluster: bool = False) -> None:
         state = Path(settings.state_dir).resolve()
         bootstrap = settings.kafka_bootstrap_servers.split(",")[0]
         host, _, port = bootstrap.rpartition(":")
         if not port.isdigit():
             raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS={bootstrap!r} needs host:port")
         self.settings = settings
-        self.components: list[Component] = [RedisServer(state, settings.redis_url)]
+        cluster = RedisClusterNodes(state, settings.redis_url)
+        # A cluster this stack started is managed (status, down) without the flag too.
+        self.components: list[Component] = [
+            cluster if redis_cluster or cluster.owned() else RedisServer(state, settings.redis_url)
+        ]
         if host in ("127.0.0.1", "localhost"):
             self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))
         self.components.extend(_simulators(settings, state))
