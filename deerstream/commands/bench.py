@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import psutil
-
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 
@@ -88,7 +86,7 @@ def machine_info() -> dict[str, Any]:
     return {
         "cpu_model": model,
         "nproc": os.cpu_count(),
-        "mem_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "loadavg": [round(x, 2) for x in os.getloadavg()],
@@ -96,6 +94,14 @@ def machine_info() -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        import matplotlib  # noqa: F401 - only checking the extra is there
+        import psutil  # noqa: F401
+    except ImportError as exc:
+        raise ConfigError(
+            f"the benchmark needs the 'bench' extra ({exc.name} is missing): "
+            "pip install 'deerstream[bench]'"
+        ) from None
     from bench.micro import run_micro
     from bench.plan import VARIANTS, RunPlan
     from bench.report import compute_ratios, evaluate_targets, format_ratios, write_report
