@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STATE := .deerstream
 
-.PHONY: install run stack-up stack-down test check lint types bench bench-quick soak clean
+.PHONY: install run stack-up stack-down test test-cluster check lint types bench bench-quick soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ test: $(STAMP)
 	$(BIN)/deerstream stack up --record $(STATE)/test-started
 	status=0; $(BIN)/python -m pytest -q $(PYTEST_ARGS) || status=$$?; \
 	$(BIN)/deerstream stack down --only-recorded $(STATE)/test-started; \
+	exit $$status
+
+# The worker on a 3-broker KRaft cluster the tests start themselves (leader kill, rolling
+# restart); needs the single-node stack for nothing but Redis and the jars.
+test-cluster: $(STAMP)
+	@mkdir -p $(STATE)
+	$(BIN)/deerstream stack up --record $(STATE)/cluster-started
+	status=0; $(BIN)/python -m pytest -q -m cluster tests/stack/test_kafka_cluster.py -s || status=$$?; \
+	$(BIN)/deerstream stack down --only-recorded $(STATE)/cluster-started; \
 	exit $$status
 
 lint: $(STAMP)

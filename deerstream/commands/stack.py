@@ -6,6 +6,7 @@ import argparse
 import logging
 from pathlib import Path
 
+from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from deerstream.stack import ComponentStatus, Stack
 
@@ -28,13 +29,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="up: a 3-master, 3-replica Redis Cluster on REDIS_URL's port and the 5 after it",
     )
+    p.add_argument(
+        "--brokers",
+        type=int,
+        metavar="N",
+        help="up/status/down: N KRaft brokers on KAFKA_BOOTSTRAP_SERVERS's port and the "
+        "pairs after it (RF min(N,3), min.insync.replicas 2 for 3)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # The health probes try to connect before the broker listens; those retries are expected.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    stack = Stack(settings, redis_cluster=args.redis_cluster)
+    if args.brokers is not None and args.brokers < 1:
+        raise ConfigError("--brokers must be >= 1")
+    stack = Stack(settings, redis_cluster=args.redis_cluster, brokers=args.brokers)
     if args.action == "up":
         started = stack.up()
         if args.record:

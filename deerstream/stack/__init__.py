@@ -10,6 +10,7 @@ from typing import Protocol
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from deerstream.stack.kafka import KafkaBroker
+from deerstream.stack.kafka_cluster import KafkaCluster
 from deerstream.stack.redis import RedisServer
 from deerstream.stack.redis_cluster import RedisClusterNodes
 from deerstream.stack.types import ComponentStatus
@@ -29,7 +30,9 @@ class Component(Protocol):
 class Stack:
     """Starts and stops the components in dependency order."""
 
-    def __init__(self, settings: Settings, *, redis_cluster: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, redis_cluster: bool = False, brokers: int | None = None
+    ) -> None:
         state = Path(settings.state_dir).resolve()
         bootstrap = settings.kafka_bootstrap_servers.split(",")[0]
         host, _, port = bootstrap.rpartition(":")
@@ -42,7 +45,12 @@ class Stack:
             cluster if redis_cluster or cluster.owned() else RedisServer(state, settings.redis_url)
         ]
         if host in ("127.0.0.1", "localhost"):
-            self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))
+            # --brokers N, or as many as KAFKA_BOOTSTRAP_SERVERS lists (a cluster it started).
+            count = brokers or len(settings.kafka_bootstrap_servers.split(","))
+            if count > 1:
+                self.components.append(KafkaCluster(state, "127.0.0.1", int(port), brokers=count))
+            else:
+                self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))
         self.components.extend(_simulators(settings, state))
 
     def up(self, only: list[str] | None = None) -> list[str]:

@@ -63,11 +63,21 @@ class KafkaBroker:
         *,
         heap_mb: int = 768,
         sasl: SaslConfig | None = None,
+        node_id: int = 1,
+        voters: str | None = None,
+        cluster_id: str | None = None,
+        replication: int = 1,
+        root: Path | None = None,
     ) -> None:
-        self.root = state_dir / "kafka"
+        self.root = root or state_dir / "kafka"
         self.host = host
         self.port = port
         self.controller_port = port + 1
+        # One node of a quorum: its id, every voter (id@host:port) and the shared cluster id.
+        self.node_id = node_id
+        self.voters = voters or f"{node_id}@{host}:{port + 1}"
+        self.cluster_id = cluster_id
+        self.replication = replication
         self.sasl = sasl
         self.heap_mb = heap_mb
         self.lib_dir = self.root / "lib"
@@ -97,9 +107,18 @@ class KafkaBroker:
 
     def start(self) -> bool:
         """Start the broker unless ours is already running; True when newly started."""
-        if self.pidfile.read() is not None:
+        pid = self.spawn()
+        if pid is None:
             self.wait_ready(timeout_s=60)
             return False
+        self.wait_spawned(pid)
+        return True
+
+    def spawn(self) -> int | None:
+        """Launch the broker process without waiting for it (a quorum's nodes must all be
+        launched before any answers); None when ours already runs."""
+        if self.pidfile.read() is not None:
+            return None
         for port in [self.port, self.controller_port, *(self.sasl.ports() if self.sasl else [])]:
             if port_in_use(self.host, port):
                 raise StackError(
@@ -130,6 +149,10 @@ class KafkaBroker:
             log_path=self.log_path,
         )
         self.pidfile.write(pid)
+        return pid
+
+    def wait_spawned(self, pid: int) -> None:
+        """Wait for a just-spawned broker; stop it and raise if it never answers."""
         try:
             self.wait_ready(timeout_s=90, pid=pid)
         except StackError:
@@ -137,7 +160,6 @@ class KafkaBroker:
             self.pidfile.remove()
             raise
         self.pidfile.write(pid)
-        return True
 
     def stop(self) -> bool:
         return self.pidfile.stop_owned(timeout_s=30)
@@ -222,8 +244,8 @@ class KafkaBroker:
         protocols = ["PLAINTEXT:PLAINTEXT", *(sasl.protocol_map() if sasl else [])]
         props = {
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@{self.host}:{self.controller_port}",
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": self.voters,
             "listeners": ",".join([*listeners, f"CONTROLLER://{self.host}:{self.controller_port}"]),
             "advertised.listeners": ",".join(listeners),
             "controller.listener.names": "CONTROLLER",
@@ -231,10 +253,12 @@ class KafkaBroker:
             "listener.security.protocol.map": ",".join([*protocols, "CONTROLLER:PLAINTEXT"]),
             "log.dirs": str(self.data_dir),
             "num.partitions": "8",
-            "offsets.topic.replication.factor": "1",
+            "offsets.topic.replication.factor": str(self.replication),
             "offsets.topic.num.partitions": "8",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
+            "transaction.state.log.replication.factor": str(self.replication),
+            "transaction.state.log.min.isr": str(min_isr(self.replication)),
+            "default.replication.factor": str(self.replication),
+            "min.insync.replicas": str(min_isr(self.replication)),
             "transaction.state.log.num.partitions": "8",
             "group.initial.rebalance.delay.ms": "0",
             "auto.create.topics.enable": "false",
@@ -252,7 +276,7 @@ class KafkaBroker:
     def _format_storage(self, java: str) -> None:
         if (self.data_dir / "meta.properties").exists():
             return
-        cluster_id = new_cluster_id()
+        cluster_id = self.cluster_id or new_cluster_id()
         proc = subprocess.run(
             [
                 java,
@@ -276,6 +300,11 @@ class KafkaBroker:
             if self.sasl is not None:
                 output = self.sasl.redact(output)
             raise StackError(f"formatting Kafka storage failed:\n{output}")
+
+
+def min_isr(replication: int) -> int:
+    """Replicas that must acknowledge a write: a majority (2 of 3), 1 for one broker."""
+    return 1 if replication < 3 else replication // 2 + 1
 
 
 def new_cluster_id() -> str:

@@ -106,6 +106,19 @@ def spawn(argv: Sequence[str], *, log_path: Path, cwd: Path | None = None) -> in
     return proc.pid
 
 
+def kill9(pid: int) -> None:
+    """SIGKILL at once, as a crash would (failover tests); returns once it is gone."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    for _ in range(100):
+        _reap(pid)
+        if not is_alive(pid):
+            return
+        time.sleep(0.05)
+
+
 def stop(pid: int, *, timeout_s: float = 30.0) -> None:
     """SIGTERM, wait, then SIGKILL; returns once the process is gone."""
     try:

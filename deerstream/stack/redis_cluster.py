@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from deerstream.errors import StackError
-from deerstream.stack.process import PidFile, is_alive, port_in_use, spawn, stop, tail
+from deerstream.stack.process import PidFile, is_alive, kill9, port_in_use, spawn, tail
 from deerstream.stack.types import ComponentStatus
 
 NODES = 6  # 3 masters + 1 replica each
@@ -182,7 +182,7 @@ class RedisClusterNodes:
         pid = self._pidfile(port).read()
         if pid is None:
             raise StackError(f"no node of ours runs on port {port}")
-        stop(pid, timeout_s=0)
+        kill9(pid)
         self._pidfile(port).remove()
 
     def status(self) -> ComponentStatus:
