@@ -42,6 +42,7 @@ log = logging.getLogger("deerstream.pipeline")
 
 ENRICHMENT_UNAVAILABLE = "enrichment_unavailable"
 PREDICTION_TTL_S = 600.0
+DELIVERY_LOG_EVERY_S = 5.0
 _CACHEABLE = (SourceStatus.FRESH, SourceStatus.CACHED)
 # Every field a prediction carries (its JSON keys); a cached entry must have them all.
 _CACHED_KEYS = frozenset(f.name for f in dataclasses.fields(Prediction))
@@ -253,9 +254,33 @@ class PredictionPipeline:
             await self.cache.set_many(to_write)
 
     async def _deliver(self, work: _Work) -> None:
-        """Send every output, then wait until the broker acknowledged all of them."""
-        futures = [await self.publisher.send(out, source=msg) for msg, out in work.outputs]
-        await asyncio.gather(*futures)
+        """Send every output, then wait until the broker acknowledged all of them.
+
+        While the broker cannot acknowledge (fewer in-sync replicas than
+        ``min.insync.replicas``, a leader election) the producer keeps retrying until its
+        request timeout; meanwhile this batch holds its slot, so the worker takes no new
+        work, and the wait is logged every ``DELIVERY_LOG_EVERY_S`` with the reason."""
+        futures = [
+            asyncio.ensure_future(await self.publisher.send(out, source=msg))
+            for msg, out in work.outputs
+        ]
+        if not futures:
+            return
+        waited = 0.0
+        pending: set[asyncio.Future[object]] = set(futures)
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=DELIVERY_LOG_EVERY_S)
+            if pending:
+                waited += DELIVERY_LOG_EVERY_S
+                log_event(
+                    log,
+                    logging.WARNING,
+                    "waiting for the broker to acknowledge outputs; taking no new work",
+                    outputs=len(pending),
+                    waited_s=waited,
+                    hint="brokers down or fewer in-sync replicas than min.insync.replicas",
+                )
+        await asyncio.gather(*futures)  # raises the first delivery failure
 
     # ------------------------------------------------------------------ outputs
 

@@ -33,6 +33,7 @@ from redis import exceptions as redis_errors
 from deerstream.errors import ConfigError
 from deerstream.logs import log_event
 from deerstream.settings import Settings
+from enrich.redis_client import RedisOptions, open_redis
 from streams.kafka import BrokerError, client_kwargs
 
 __all__ = ["check_kafka", "check_redis", "run_checks"]
@@ -110,18 +111,21 @@ async def check_kafka(settings: Settings, *, timeout_s: float = 10.0) -> None:
             unreachable.append(f"{server}: {_reason(exc)}")
             continue
         conn.close()
-        await _read_metadata(kwargs, server, timeout_s)
+        await _read_metadata(kwargs, server, timeout_s, settings.topic_replication)
         return
     raise BrokerError("no Kafka bootstrap server answered (" + "; ".join(unreachable) + ")")
 
 
-async def _read_metadata(kwargs: dict[str, object], server: str, timeout_s: float) -> None:
+async def _read_metadata(
+    kwargs: dict[str, object], server: str, timeout_s: float, replication: int
+) -> None:
     """A full client bootstrap: catches a SASL_* client on a plain listener (it logs in to
-    nothing and is then cut off) and a plain client on a SASL listener."""
+    nothing and is then cut off) and a plain client on a SASL listener. Also refuses a
+    replication factor the cluster cannot hold (more replicas than brokers)."""
     admin = AIOKafkaAdminClient(**kwargs, request_timeout_ms=int(timeout_s * 1000))
     try:
         await asyncio.wait_for(admin.start(), timeout_s)
-        await asyncio.wait_for(admin.describe_cluster(), timeout_s)
+        cluster = await asyncio.wait_for(admin.describe_cluster(), timeout_s)
     except (KafkaError, TimeoutError, OSError) as exc:
         raise ConfigError(
             f"Kafka at {server} accepted the connection but not a metadata request "
@@ -130,6 +134,12 @@ async def _read_metadata(kwargs: dict[str, object], server: str, timeout_s: floa
         ) from None
     finally:
         await admin.close()
+    brokers = len(cluster.get("brokers", []))
+    if replication > brokers:
+        raise ConfigError(
+            f"TOPIC_REPLICATION={replication}, but the Kafka cluster at {server} has "
+            f"{brokers} broker{'s' if brokers != 1 else ''}"
+        )
 
 
 async def check_redis(settings: Settings, *, timeout_s: float = 5.0) -> None:
@@ -176,6 +186,13 @@ async def check_redis(settings: Settings, *, timeout_s: float = 5.0) -> None:
         await client.aclose()
 
 
+async def check_redis_mode(settings: Settings) -> None:
+    """``ConfigError`` for Redis Cluster settings that cannot work (``REDIS_CLUSTER=true``
+    at a plain node, a database other than 0 on a cluster); opening the client decides."""
+    client = await open_redis(RedisOptions(url=settings.redis_url, cluster=settings.redis_cluster))
+    await client.aclose()
+
+
 def run_checks(settings: Settings) -> None:
     """Run both checks on a private event loop (for synchronous entry points).
 
@@ -186,6 +203,7 @@ def run_checks(settings: Settings) -> None:
     try:
         loop.run_until_complete(check_kafka(settings))
         loop.run_until_complete(check_redis(settings))
+        loop.run_until_complete(check_redis_mode(settings))
     finally:
         loop.close()
 

@@ -39,6 +39,7 @@ from streams.admin import ensure_topics
 log = logging.getLogger("deerstream.worker")
 
 LAG_INTERVAL_S = 5.0
+LAG_TIMEOUT_S = 10.0
 # An event that holds its partition's commits this long is logged (every LAG_INTERVAL_S).
 BLOCKED_WARN_S = 10.0
 
@@ -114,9 +115,25 @@ class WorkerResources(Service):
     @Service.task
     async def _report_lag(self) -> None:
         s = self.settings
+        failing_since: float | None = None
         while not self.should_stop:
-            with contextlib.suppress(Exception):
-                lag = await consumer_lag(s, s.app_id, [s.request_topic, s.replay_topic])
+            try:
+                lag = await asyncio.wait_for(
+                    consumer_lag(s, s.app_id, [s.request_topic, s.replay_topic]), LAG_TIMEOUT_S
+                )
+            except Exception as exc:  # the cluster is (partly) down: say so, keep waiting
+                failing_since = failing_since or time.monotonic()
+                log_event(
+                    log,
+                    logging.WARNING,
+                    "kafka not fully usable; work waits until it is",
+                    error=f"{exc.__class__.__name__}: {str(exc)[:200]}",
+                    for_s=round(time.monotonic() - failing_since, 1),
+                )
+            else:
+                if failing_since is not None:
+                    log_event(log, logging.INFO, "kafka usable again")
+                failing_since = None
                 for (topic, partition), value in lag.items():
                     self.metrics.consumer_lag.labels(topic=topic, partition=str(partition)).set(
                         value

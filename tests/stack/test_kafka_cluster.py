@@ -163,3 +163,69 @@ async def test_a_rolling_restart_of_all_brokers_loses_nothing(
     kafka_cluster: KafkaCluster, sims: RunningSimulators, tmp_path: Path
 ) -> None:
     await _scenario(kafka_cluster, sims, tmp_path, "rolling-restart")
+
+
+async def test_two_brokers_down_the_worker_waits_and_resumes_by_itself(
+    kafka_cluster: KafkaCluster, sims: RunningSimulators, tmp_path: Path
+) -> None:
+    """min.insync.replicas 2 cannot be met with one broker: writes are refused. The worker
+    stops taking work, says why, loses nothing and carries on when a broker returns."""
+    bootstrap = kafka_cluster.bootstrap
+    name = f"t-kc-isr-{time.monotonic_ns() % 10**9}"
+    env = {
+        **topic_env(name),
+        **upstream_env(sims),
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "TOPIC_REPLICATION": "3",
+    }
+    settings = await create_topics(env)
+    worker = WorkerProcess(env, tmp_path, name="worker-isr")
+    worker.start()
+    total = 2000
+    want = {f"r-{i}" for i in range(total)}
+    try:
+        await worker.wait_ready(timeout_s=120)
+        pid = worker.proc.pid if worker.proc else None
+        await feed_in_chunks(bootstrap, settings.request_topic, total=1000, chunk=250)
+        first = await collect(
+            bootstrap, settings.prediction_topic, keys={f"r-{i}" for i in range(1000)}
+        )
+        assert len(set(request_ids(first))) == 1000
+        # Keep node 1 (the first bootstrap address): clients must still find the cluster.
+        down = [2, 3]
+        for node in down:
+            await asyncio.to_thread(kafka_cluster.kill, node)
+        await asyncio.sleep(2.0)
+        # Requests keep coming while writes cannot be acknowledged.
+        survivor = kafka_cluster.node_for(1).address
+        feeder = asyncio.create_task(_produce_when_possible(survivor, settings.request_topic))
+        await asyncio.sleep(20.0)
+        assert worker.proc is not None and worker.proc.poll() is None, worker.tail()
+        log = worker.tail(400)
+        assert (
+            "kafka not fully usable; work waits until it is" in log
+            or "waiting for the broker to acknowledge" in log
+        ), log[-3000:]
+        down_for = time.monotonic()
+        for node in down:
+            await asyncio.to_thread(kafka_cluster.restart, node)
+        await feeder
+        everything = await collect(bootstrap, settings.prediction_topic, keys=want, timeout_s=240)
+        resumed_in = round(time.monotonic() - down_for, 1)
+        assert worker.proc.poll() is None and worker.proc.pid == pid
+    finally:
+        worker.terminate(timeout_s=90)
+    ids = request_ids(everything)
+    print(
+        f"\ntwo brokers down 20 s: lost {len(want - set(ids))}, duplicates "
+        f"{len(ids) - len(set(ids))}, all answered {resumed_in} s after the restarts began"
+    )
+    assert want <= set(ids)
+
+
+async def _produce_when_possible(bootstrap: str, topic: str) -> None:
+    """Requests 1000..1999 sent with acks=all: accepted once the ISR is back."""
+    from tests.agents.harness import produce, request_json
+
+    items = [(f"r-{i}".encode(), request_json(i)) for i in range(1000, 2000)]
+    await produce(bootstrap, topic, items)
