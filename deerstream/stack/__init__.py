@@ -47,7 +47,10 @@ class Stack:
         if host in ("127.0.0.1", "localhost"):
             # --brokers N, or as many as KAFKA_BOOTSTRAP_SERVERS lists (a cluster it started).
             count = brokers or len(settings.kafka_bootstrap_servers.split(","))
-            if count > 1:
+            running = None if brokers else KafkaCluster.owned(state, "127.0.0.1", int(port))
+            if running is not None:
+                self.components.append(running)
+            elif count > 1:
                 self.components.append(KafkaCluster(state, "127.0.0.1", int(port), brokers=count))
             else:
                 self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))

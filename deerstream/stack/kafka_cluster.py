@@ -24,9 +24,9 @@ class KafkaCluster:
         if brokers < 1:
             raise StackError("a cluster needs at least one broker")
         self.root = state_dir / f"kafka-cluster-{brokers}"
-        self.root.mkdir(parents=True, exist_ok=True)
         id_file = self.root / "cluster.id"
         if not id_file.exists():
+            self.root.mkdir(parents=True, exist_ok=True)
             id_file.write_text(new_cluster_id())
         cluster_id = id_file.read_text().strip()
         ports = [port + 2 * i for i in range(brokers)]
@@ -45,6 +45,19 @@ class KafkaCluster:
             )
             for i, p in enumerate(ports)
         ]
+
+    @classmethod
+    def owned(cls, state_dir: Path, host: str, port: int) -> KafkaCluster | None:
+        """The cluster this state folder started on ``port``, if any node of it runs, so
+        ``stack status`` and ``stack down`` find it without ``--brokers``."""
+        for folder in sorted(state_dir.glob("kafka-cluster-*")):
+            count = folder.name.rsplit("-", 1)[-1]
+            if not count.isdigit():
+                continue
+            cluster = cls(state_dir, host, port, brokers=int(count))
+            if any(node.pidfile.read() is not None for node in cluster.nodes):
+                return cluster
+        return None
 
     @property
     def bootstrap(self) -> str:
