@@ -218,8 +218,16 @@ class WorkerResources(Service):
         return True, f"redis {kind} reachable"
 
     async def _check_upstreams(self) -> tuple[bool, str]:
+        """Sessions open; an open circuit (a spent quota, repeated failures) is reported
+        with its reason but keeps the worker ready: predictions degrade, they do not stop."""
         ok = self.enricher is not None and self.enricher.sessions_open
-        return ok, "upstream sessions open" if ok else "upstream sessions closed"
+        if not ok or self.enricher is None:
+            return False, "upstream sessions closed"
+        circuits = self.enricher.open_circuits()
+        if circuits:
+            detail = "; ".join(f"{n} circuit open ({why})" for n, why in sorted(circuits.items()))
+            return True, f"upstream sessions open; {detail}"
+        return True, "upstream sessions open"
 
 
 def run_worker(settings: Settings) -> int:

@@ -67,9 +67,18 @@ class UpstreamTimeout(UpstreamError):
 class UpstreamRateLimited(UpstreamError):
     retriable = True
 
-    def __init__(self, source: str, message: str, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        retry_after_s: float | None = None,
+        *,
+        quota_s: float | None = None,
+    ) -> None:
         super().__init__(source, message)
         self.retry_after_s = retry_after_s
+        # A quota that ran out (minute, hour, day): retrying before it resets is useless.
+        self.quota_s = quota_s
 
 
 class UpstreamRejected(UpstreamError):
@@ -78,6 +87,19 @@ class UpstreamRejected(UpstreamError):
 
 class UpstreamBadResponse(UpstreamError):
     retriable = False
+
+
+class BudgetExhausted(UpstreamError):
+    """The shared call budget has no room for this call in one of its windows: the call is
+    not made (the upstream is fine; this is not the breaker's business)."""
+
+    retriable = False
+
+
+class UpstreamTruncated(UpstreamError):
+    """A success status whose body does not parse: cut off mid-stream, worth a retry."""
+
+    retriable = True
 
 
 class CircuitOpen(UpstreamError):

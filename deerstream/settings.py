@@ -54,6 +54,12 @@ class Settings:
     elevation_url: str = LOCAL_ELEVATION_URL
     scouting_url: str = LOCAL_SCOUTING_URL
     scouting_shared: bool = False
+    elevation_api: str = "open-meteo"  # or opentopodata (ELEVATION_URL is then a dataset URL)
+    open_meteo_api_key: str = ""  # the commercial endpoint's key, sent as apikey=
+    # Shared call budgets ("600/min,5000/h,10000/day"; "none"); auto = Open-Meteo's free
+    # tier for a non-local URL without an API key, no limit otherwise.
+    weather_budget: str = "auto"
+    elevation_budget: str = "auto"
     upstream_connect_timeout_s: float = 2.0
     upstream_request_timeout_s: float = 3.0
     upstream_deadline_s: float = 6.0
@@ -113,6 +119,8 @@ class Settings:
             raise ConfigError("BATCH_WITHIN_S must be > 0")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("REDIS_URL must start with redis://, rediss:// or unix://")
+        if self.elevation_api not in ("open-meteo", "opentopodata"):
+            raise ConfigError("ELEVATION_API must be open-meteo or opentopodata")
         if self.redis_cluster not in ("auto", "true", "false"):
             raise ConfigError("REDIS_CLUSTER must be auto, true or false")
         if self.log_format not in ("json", "text"):
@@ -129,7 +137,7 @@ class Settings:
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict with secrets masked (safe to log)."""
         out = dataclasses.asdict(self)
-        for key in ("kafka_sasl_password",):
+        for key in ("kafka_sasl_password", "open_meteo_api_key"):
             if out[key]:
                 out[key] = "***"
         out["redis_url"] = _redact_url(self.redis_url)

@@ -13,13 +13,14 @@ import contextlib
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from deerstream.lifecycle import AsyncStartStop
 from enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
 from enrich.adapters.scouting import decode_observations, encode_observations, fetch_observations
 from enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
+from enrich.budget import UpstreamBudget, resolve_budget
 from enrich.cache import RedisCache
 from enrich.config import EnrichConfig, SourceTuning
 from enrich.http import HttpLimits, UpstreamHttp
@@ -34,8 +35,10 @@ from enrich.keys import (
     terrain_cell,
     weather_cell,
 )
+from enrich.limits import allowed_window, split_on_rejection
+from enrich.nodata import NoData
 from enrich.resilience import CircuitBreaker, RetryPolicy
-from enrich.sources import CachedSource, NoData, Outcome
+from enrich.sources import CachedSource, Outcome
 from models.records import (
     Enrichment,
     PredictionRequest,
@@ -72,8 +75,10 @@ class Enricher(AsyncStartStop):
         on_source_latency: Callable[[str, float], None] | None = None,
         config: EnrichConfig | None = None,
         rng: random.Random | None = None,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         self._settings = settings
+        self._today = today
         self._config = config or EnrichConfig()
         self._on_latency = on_source_latency
         rng = rng or random.Random()
@@ -105,6 +110,14 @@ class Enricher(AsyncStartStop):
             )
             for name in SOURCES
         }
+
+        for name, text, url in (
+            ("weather", settings.weather_budget, settings.weather_url),
+            ("terrain", settings.elevation_budget, settings.elevation_url),
+        ):
+            budget = resolve_budget(text, url, api_key=settings.open_meteo_api_key, name=name)
+            if redis is not None and not budget.unlimited:
+                self._http[name].budget = UpstreamBudget(redis, name, budget)
 
         def cache(name: str) -> RedisCache:
             return RedisCache(
@@ -179,6 +192,14 @@ class Enricher(AsyncStartStop):
         for http in self._http.values():
             await http.stop()
 
+    def open_circuits(self) -> dict[str, str]:
+        """Upstreams whose breaker is open now, with the reason (a spent quota says so)."""
+        return {
+            name: http.breaker.open_reason or "repeated failures"
+            for name, http in self._http.items()
+            if http.breaker.open_seconds_left() > 0
+        }
+
     def caches(self) -> list[RedisCache]:
         """The per-source caches (for readiness: is any of them bypassed?)."""
         return [self._terrain.cache, self._weather.cache, self._scouting.cache]
@@ -201,32 +222,43 @@ class Enricher(AsyncStartStop):
     async def _fetch_terrain(
         self, _group: str, cells: list[TerrainCell], deadline: float
     ) -> dict[TerrainCell, TerrainGrid | NoData]:
-        points = [p for cell in cells for p in cell.points()]
-        elevations = await fetch_elevations(self._http["terrain"], points, deadline)
-        out: dict[TerrainCell, TerrainGrid | NoData] = {}
-        for n, cell in enumerate(cells):
-            chunk = tuple(elevations[n * _POINTS_PER_GRID : (n + 1) * _POINTS_PER_GRID])
-            if all(e is None for e in chunk):
-                out[cell] = NoData("no elevation data for this grid")
-                continue
-            out[cell] = TerrainGrid(
-                center_lat=cell.center_lat,
-                center_lon=cell.center_lon,
-                rows=GRID_SIZE,
-                cols=GRID_SIZE,
-                spacing_lat_deg=cell.spacing_lat_deg,
-                spacing_lon_deg=cell.spacing_lon_deg,
-                elevations_m=chunk,
+        async def call(part: list[TerrainCell]) -> list[TerrainGrid | NoData]:
+            points = [p for cell in part for p in cell.points()]
+            elevations = await fetch_elevations(
+                self._http["terrain"],
+                points,
+                deadline,
+                opentopodata=self._settings.elevation_api == "opentopodata",
             )
-        return out
+            return [
+                _grid(cell, elevations[n * _POINTS_PER_GRID : (n + 1) * _POINTS_PER_GRID])
+                for n, cell in enumerate(part)
+            ]
+
+        return await split_on_rejection(call, cells)
 
     async def _fetch_weather(
         self, group: tuple[date, date], cells: list[WeatherCell], deadline: float
-    ) -> dict[WeatherCell, WeatherSeries]:
-        start, end = group
-        points = [(cell.lat, cell.lon) for cell in cells]
-        series = await fetch_forecasts(self._http["weather"], points, start, end, deadline)
-        return dict(zip(cells, series, strict=True))
+    ) -> dict[WeatherCell, WeatherSeries | NoData]:
+        window = allowed_window(*group, today=self._today())
+        if window is None:
+            horizon = NoData(
+                "beyond the forecast horizon (Open-Meteo serves today - 92 d to today + 15 d)"
+            )
+            return dict.fromkeys(cells, horizon)
+        start, end = window
+
+        async def call(part: list[WeatherCell]) -> list[WeatherSeries | NoData]:
+            return await fetch_forecasts(
+                self._http["weather"],
+                [(cell.lat, cell.lon) for cell in part],
+                start,
+                end,
+                deadline,
+                api_key=self._settings.open_meteo_api_key,
+            )
+
+        return await split_on_rejection(call, cells)
 
     async def _fetch_scouting(
         self, _group: str, cells: list[ScoutingCell], deadline: float
@@ -283,6 +315,20 @@ class Enricher(AsyncStartStop):
                 )
             )
         return out
+
+
+def _grid(cell: TerrainCell, chunk: Sequence[float | None]) -> TerrainGrid | NoData:
+    if all(e is None for e in chunk):
+        return NoData("no elevation data for this grid")
+    return TerrainGrid(
+        center_lat=cell.center_lat,
+        center_lon=cell.center_lon,
+        rows=GRID_SIZE,
+        cols=GRID_SIZE,
+        spacing_lat_deg=cell.spacing_lat_deg,
+        spacing_lon_deg=cell.spacing_lon_deg,
+        elevations_m=tuple(chunk),
+    )
 
 
 def _or_missing(result: Any, keys: Sequence[Any]) -> dict[Any, Outcome[Any]]:

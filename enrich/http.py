@@ -7,6 +7,7 @@ Library errors (aiohttp, asyncio timeouts, bad JSON) are translated into the pro
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -16,12 +17,13 @@ import aiohttp
 import orjson
 
 from deerstream.errors import (
-    UpstreamBadResponse,
     UpstreamRateLimited,
     UpstreamRejected,
     UpstreamTimeout,
+    UpstreamTruncated,
     UpstreamUnavailable,
 )
+from enrich.budget import UpstreamBudget
 from enrich.resilience import CircuitBreaker, RetryPolicy, RetryStats, call_resilient
 
 
@@ -47,6 +49,21 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def quota_wait_s(reason: str, now: float | None = None) -> float | None:
+    """How long a quota named in a 429's reason lasts: the rest of the minute, hour or UTC
+    day ("Minutely/Hourly/Daily API request limit exceeded"); None when it names none."""
+    low = reason.lower()
+    t = time.time() if now is None else now
+    for word, period in (("minutely", 60.0), ("hourly", 3600.0), ("daily", 86400.0)):
+        if word in low:
+            return period - (t % period)
+    return None
+
+
+# A bare nan/NaN/-nan token between JSON punctuation (never inside a string).
+_BARE_NAN = re.compile(rb"(?<=[\[,:])\s*-?nan\s*(?=[\],}])", re.IGNORECASE)
 
 
 def _reason(body: bytes) -> str:
@@ -82,6 +99,7 @@ class UpstreamHttp:
         self.breaker = breaker
         self.rng = rng
         self.stats = RetryStats()
+        self.budget: UpstreamBudget | None = None
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -115,15 +133,19 @@ class UpstreamHttp:
         deadline: float,
         params: dict[str, str] | None = None,
         body: Any = None,
+        cost: int = 1,
     ) -> Any:
         """``method url`` with retries and the breaker; returns the parsed JSON body.
 
         ``url`` is absolute or a path under ``base_url``; ``deadline`` is a
-        ``time.monotonic()`` instant after which no attempt starts.
+        ``time.monotonic()`` instant after which no attempt starts. Every attempt spends
+        ``cost`` units (the call's locations) of the shared budget, if one is set.
         """
         full = url if "://" in url else f"{self.base_url}{url}"
 
         async def attempt(remaining_s: float) -> Any:
+            if self.budget is not None:
+                await self.budget.spend(cost)
             return await self._once(method, full, params, body, remaining_s)
 
         return await call_resilient(
@@ -162,8 +184,14 @@ class UpstreamHttp:
 
     def _decode(self, status: int, raw: bytes, retry_after: str | None) -> Any:
         if status == 429:
+            reason = _reason(raw) if raw else ""
+            return_after = parse_retry_after(retry_after)
             raise UpstreamRateLimited(
-                self.source, "rate limited (HTTP 429)", parse_retry_after(retry_after)
+                self.source,
+                f"rate limited (HTTP 429){': ' + reason if reason else ''}",
+                return_after,
+                # Open-Meteo sends no Retry-After, only the quota that ran out.
+                quota_s=None if return_after is not None else quota_wait_s(reason),
             )
         if status >= 500:
             raise UpstreamUnavailable(self.source, f"HTTP {status}: {_reason(raw)}")
@@ -172,7 +200,15 @@ class UpstreamHttp:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise UpstreamBadResponse(self.source, "body is not valid JSON") from None
+            pass
+        # Open-Meteo writes NaN as a bare `nan` (not JSON): read those values as null.
+        if _BARE_NAN.search(raw):
+            try:
+                return orjson.loads(_BARE_NAN.sub(b"null", raw))
+            except orjson.JSONDecodeError:
+                pass
+        # A 200 whose body does not parse was most likely cut off mid-stream: retriable.
+        raise UpstreamTruncated(self.source, f"HTTP {status} body is not valid JSON")
 
 
 __all__ = ["HttpLimits", "UpstreamHttp", "parse_retry_after"]

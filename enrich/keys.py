@@ -47,16 +47,31 @@ class TerrainCell:
         return f"{TERRAIN_PREFIX}{self.i}:{self.j}"
 
     def points(self) -> list[tuple[float, float]]:
-        """The 7×7 grid's (lat, lon) points, row-major, row 0 northernmost."""
+        """The 7×7 grid's (lat, lon) points, row-major, row 0 northernmost.
+
+        Valid coordinates only, as a real elevation API demands: latitudes are clamped to
+        ±90 (a grid at the pole repeats its edge row) and longitudes wrapped into
+        −180..180 (a grid across the antimeridian continues on the other side)."""
         half = GRID_SIZE // 2
         return [
             (
-                self.center_lat + (half - r) * self.spacing_lat_deg,
-                self.center_lon + (c - half) * self.spacing_lon_deg,
+                clamp_lat(self.center_lat + (half - r) * self.spacing_lat_deg),
+                wrap_lon(self.center_lon + (c - half) * self.spacing_lon_deg),
             )
             for r in range(GRID_SIZE)
             for c in range(GRID_SIZE)
         ]
+
+
+def clamp_lat(lat: float) -> float:
+    return min(90.0, max(-90.0, lat))
+
+
+def wrap_lon(lon: float) -> float:
+    """Longitude in −180 ≤ lon < 180 (180 itself becomes −180)."""
+    if -180.0 <= lon < 180.0:
+        return lon
+    return (lon + 180.0) % 360.0 - 180.0
 
 
 def terrain_cell(lat: float, lon: float) -> TerrainCell:

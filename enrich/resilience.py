@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from deerstream.errors import (
+    BudgetExhausted,
     CircuitOpen,
     UpstreamError,
     UpstreamRateLimited,
@@ -62,13 +63,19 @@ class CircuitBreaker:
     state: BreakerState = field(default=BreakerState.CLOSED, init=False)
     failures: int = field(default=0, init=False)
     opened_at: float = field(default=0.0, init=False)
+    open_reason: str = field(default="", init=False)
+    _open_s: float = field(default=0.0, init=False)
     _probe_in_flight: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self._open_s = self.reset_s
 
     def before_call(self) -> None:
         """Raise ``CircuitOpen`` unless a call may go out now."""
         if self.state is BreakerState.OPEN:
-            if self.clock() - self.opened_at < self.reset_s:
-                raise CircuitOpen(self.source, "circuit open; failing fast")
+            if self.clock() - self.opened_at < self._open_s:
+                why = f": {self.open_reason}" if self.open_reason else ""
+                raise CircuitOpen(self.source, f"circuit open; failing fast{why}")
             self.state = BreakerState.HALF_OPEN
             self._probe_in_flight = False
         if self.state is BreakerState.HALF_OPEN:
@@ -80,6 +87,8 @@ class CircuitBreaker:
         self.state = BreakerState.CLOSED
         self.failures = 0
         self._probe_in_flight = False
+        self.open_reason = ""
+        self._open_s = self.reset_s
 
     def record_failure(self) -> None:
         self._probe_in_flight = False
@@ -87,6 +96,20 @@ class CircuitBreaker:
         if self.state is BreakerState.HALF_OPEN or self.failures >= self.threshold:
             self.state = BreakerState.OPEN
             self.opened_at = self.clock()
+            self._open_s = max(self._open_s, self.reset_s)
+
+    def open_for(self, seconds: float, reason: str) -> None:
+        """Open now for ``seconds`` (a quota that resets then), saying why."""
+        self._probe_in_flight = False
+        self.state = BreakerState.OPEN
+        self.opened_at = self.clock()
+        self._open_s = max(seconds, self.reset_s)
+        self.open_reason = reason
+
+    def open_seconds_left(self) -> float:
+        if self.state is not BreakerState.OPEN:
+            return 0.0
+        return max(0.0, self._open_s - (self.clock() - self.opened_at))
 
 
 @dataclass
@@ -125,6 +148,9 @@ async def call_resilient(
         stats.calls += 1
         try:
             result = await attempt(remaining)
+        except BudgetExhausted:
+            stats.errors += 1
+            raise
         except UpstreamRejected:
             # The upstream is healthy; the request was wrong. Not the breaker's business.
             breaker.record_success()
@@ -133,6 +159,11 @@ async def call_resilient(
         except UpstreamError as exc:
             breaker.record_failure()
             stats.errors += 1
+            if isinstance(exc, UpstreamRateLimited) and exc.quota_s is not None:
+                # A quota ran out: no retry can succeed before it resets. Open the breaker
+                # until then (every later call fails fast with the reason), and give up.
+                breaker.open_for(exc.quota_s, str(exc))
+                raise
             if not exc.retriable or retry + 1 >= policy.attempts:
                 raise
             wait = policy.backoff_s(retry, rng)

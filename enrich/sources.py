@@ -22,6 +22,7 @@ from enrich.batching import Batcher
 from enrich.cache import RedisCache
 from enrich.config import SourceTuning
 from enrich.http import UpstreamHttp
+from enrich.nodata import NoData
 from models.records import SourceQuality, SourceStatus
 
 
@@ -35,13 +36,6 @@ class Keyed(Hashable, Protocol):
 K = TypeVar("K", bound=Keyed)
 G = TypeVar("G", bound=Hashable)
 V = TypeVar("V")
-
-
-@dataclass(frozen=True, slots=True)
-class NoData:
-    """The upstream answered that it has no data for a key (negative-cached)."""
-
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +57,13 @@ class _Entry:
 #: Decoded cache entries kept per source, keyed by their exact bytes: hot cells (a spot many
 #: hunters ask about) are then decoded once, not once per batch. Bounded, so memory is too.
 MEMO_ENTRIES = 128
+
+
+def budget_stats(http: UpstreamHttp) -> dict[str, float]:
+    """Units of the shared call budget spent, refused and spent unchecked (Redis down)."""
+    if http.budget is None:
+        return {}
+    return {f"budget_{k}": v for k, v in http.budget.stats.items()}
 
 
 class CachedSource(Generic[G, K, V]):
@@ -115,7 +116,9 @@ class CachedSource(Generic[G, K, V]):
             "upstream_errors": float(self.http.stats.errors),
             "upstream_retries": float(self.http.stats.retries),
             "circuit_state": float(self.http.breaker.state.value),
+            "circuit_open_seconds_left": self.http.breaker.open_seconds_left(),
             "redis_roundtrips": cache["roundtrips"],
+            **budget_stats(self.http),
         }
 
     async def _fetch(self, group: G, keys: list[K]) -> Mapping[K, V | NoData]:

@@ -28,7 +28,7 @@ from mode import Service
 
 from agents.app import create_app, request_topics
 from bench.variants.common import StatsFile, run_faust
-from deerstream.errors import DeerstreamError
+from deerstream.errors import DeerstreamError, UpstreamBadResponse
 from deerstream.settings import Settings
 from engine import MODEL_VERSION, predict
 from enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
@@ -43,6 +43,7 @@ from enrich.keys import (
     terrain_cell,
     weather_cell,
 )
+from enrich.nodata import NoData
 from enrich.resilience import CircuitBreaker, RetryPolicy
 from models.codec import decode_request, encode_prediction
 from models.records import (
@@ -142,7 +143,10 @@ class NaiveResources(Service):
                 cell.end_date,
                 deadline,
             )
-            return series[0]
+            found = series[0]
+            if isinstance(found, NoData):
+                raise UpstreamBadResponse("weather", found.reason)
+            return found
 
         return await self.cached("weather", cell.key, fetch, encode_series, decode_series)
 

@@ -1,8 +1,10 @@
 """Elevation adapter: Open-Meteo ``/v1/elevation`` (default) or an OpenTopoData dataset.
 
-Which API is spoken follows from the configured URL only: a bare host (or one ending in
-``/v1/elevation``) is Open-Meteo; any other path (``https://api.opentopodata.org/v1/srtm30m``)
-is an OpenTopoData dataset endpoint. Both accept up to 100 points per call.
+Which API is spoken is a setting (``ELEVATION_API``), never guessed from the URL, so a base
+URL behind a proxy path (``https://proxy.example/open-meteo``) still speaks Open-Meteo.
+Both accept up to 100 points per call. Open-Meteo writes a point it cannot answer (lat 90,
+lon 180) as a bare ``nan``, which is not JSON: the HTTP client reads such a body with the
+point ``null``, and a null elevation is a missing point, never filled in.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from deerstream.errors import UpstreamBadResponse
 from enrich.http import UpstreamHttp
@@ -20,20 +21,14 @@ SOURCE = "terrain"
 MAX_POINTS = 100
 
 
-def is_opentopodata(base_url: str) -> bool:
-    """True when ``base_url`` names an OpenTopoData dataset endpoint."""
-    path = urlsplit(base_url).path.rstrip("/")
-    return path != "" and not path.endswith("/v1/elevation")
-
-
 def build_elevation_request(
-    base_url: str, points: Sequence[tuple[float, float]]
+    base_url: str, points: Sequence[tuple[float, float]], *, opentopodata: bool = False
 ) -> tuple[str, dict[str, str]]:
     """(url, query parameters) for one call; ``points`` are (lat, lon), at most 100."""
     if not 0 < len(points) <= MAX_POINTS:
         raise ValueError(f"1..{MAX_POINTS} points per elevation call, got {len(points)}")
     base = base_url.rstrip("/")
-    if is_opentopodata(base):
+    if opentopodata:
         return base, {"locations": "|".join(f"{a:.6f},{o:.6f}" for a, o in points)}
     url = base if base.endswith("/v1/elevation") else f"{base}/v1/elevation"
     return url, {
@@ -71,12 +66,16 @@ def parse_opentopodata(data: Any, count: int) -> list[float | None]:
 
 
 async def fetch_elevations(
-    http: UpstreamHttp, points: Sequence[tuple[float, float]], deadline: float
+    http: UpstreamHttp,
+    points: Sequence[tuple[float, float]],
+    deadline: float,
+    *,
+    opentopodata: bool = False,
 ) -> list[float | None]:
     """Elevations of ``points`` (≤ 100) in one upstream call."""
-    url, params = build_elevation_request(http.base_url, points)
-    data = await http.request_json("GET", url, params=params, deadline=deadline)
-    if is_opentopodata(http.base_url):
+    url, params = build_elevation_request(http.base_url, points, opentopodata=opentopodata)
+    data = await http.request_json("GET", url, params=params, deadline=deadline, cost=len(points))
+    if opentopodata:
         return parse_opentopodata(data, len(points))
     return parse_open_meteo_elevation(data, len(points))
 

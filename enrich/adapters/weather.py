@@ -1,21 +1,29 @@
-"""Weather adapter: the Open-Meteo forecast API, spoken exactly.
+"""Weather adapter: the Open-Meteo forecast API, spoken exactly, read as it really answers.
 
 Requests ask for SI-friendly units (``wind_speed_unit=ms``, ``temperature_unit=celsius``,
 ``precipitation_unit=mm``, ``timezone=GMT``) and a ``start_date``/``end_date`` window, with
-many locations as comma lists (the answer is then a JSON array in the same order). The
-parser still converts by ``hourly_units``, so an upstream answering in other units is
-converted here, at the edge, and never leaks past it.
+many locations as comma lists. The parser still converts by ``hourly_units``, so an
+upstream answering in other units is converted here, at the edge, and never leaks past it.
+
+Genuine answers are not always tidy (docs/enrichment.md lists each behaviour and where it
+was seen): many locations come back as an array whose first item has no ``location_id``;
+a variable the weather model lacks has unit ``"undefined"`` and only nulls; series have
+null gaps. Each location is read on its own: a variable that is undefined or all null is
+that variable missing for that location; a location whose body is unusable (no hours, not
+the hours asked for, nothing but nulls) is ``NoData`` with the reason, and its neighbours
+in the same call are kept.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from deerstream.errors import UpstreamBadResponse
 from enrich.http import UpstreamHttp
+from enrich.nodata import NoData
 from models.records import WeatherSeries
 
 SOURCE = "weather"
@@ -75,12 +83,16 @@ def _bad(message: str) -> UpstreamBadResponse:
 def _series(
     hourly: dict[str, Any], units: dict[str, Any], var: str, n: int
 ) -> tuple[float | None, ...]:
+    """One variable in SI units; all None when the upstream lacks it (absent, unit
+    ``"undefined"``, or nothing but nulls): missing, never invented."""
     values = hourly.get(var)
-    if values is None:
-        return (None,) * n  # the upstream lacks this variable: missing, not invented
+    unit = units.get(var)
+    if values is None or unit == "undefined":
+        return (None,) * n
     if not isinstance(values, list) or len(values) != n:
         raise _bad(f"hourly.{var} does not match hourly.time")
-    unit = units.get(var)
+    if all(v is None for v in values):
+        return (None,) * n
     convert = _CONVERT[var].get(str(unit))
     if convert is None:
         raise _bad(f"unsupported unit {unit!r} for {var}")
@@ -95,12 +107,13 @@ def _series(
     return tuple(out)
 
 
-def parse_location(item: Any) -> WeatherSeries:
-    """One location object of an Open-Meteo forecast answer → ``WeatherSeries`` (SI, UTC)."""
+def parse_location(item: Any, window: tuple[date, date] | None = None) -> WeatherSeries:
+    """One location object of an Open-Meteo forecast answer → ``WeatherSeries`` (SI, UTC).
+
+    ``window`` (first and last UTC day asked for): the hours returned must cover it.
+    Raises ``UpstreamBadResponse`` when the location is unusable."""
     if not isinstance(item, dict):
         raise _bad("location is not an object")
-    if item.get("utc_offset_seconds", 0) != 0:
-        raise _bad("expected timezone=GMT (utc_offset_seconds 0)")
     hourly, units = item.get("hourly"), item.get("hourly_units")
     if not isinstance(hourly, dict) or not isinstance(units, dict):
         raise _bad("hourly or hourly_units missing")
@@ -108,12 +121,25 @@ def parse_location(item: Any) -> WeatherSeries:
     if not isinstance(raw_times, list) or not raw_times:
         raise _bad("hourly.time missing")
     try:
-        times = tuple(datetime.fromisoformat(str(t)).replace(tzinfo=UTC) for t in raw_times)
+        # Times are local to the answer's utc_offset_seconds (0 for the timezone=GMT asked).
+        offset = timedelta(seconds=int(item.get("utc_offset_seconds", 0)))
+        times = tuple(
+            datetime.fromisoformat(str(t)).replace(tzinfo=UTC) - offset for t in raw_times
+        )
         lat, lon = float(item["latitude"]), float(item["longitude"])
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(f"bad location fields: {exc}") from None
+    if window is not None:
+        first = datetime.combine(window[0], datetime.min.time(), UTC)
+        last = datetime.combine(window[1], datetime.min.time(), UTC).replace(hour=23)
+        if times[0] > first or times[-1] < last:
+            raise _bad(
+                f"hours {times[0]:%Y-%m-%dT%H:%M}..{times[-1]:%Y-%m-%dT%H:%M} UTC do not cover "
+                "the window asked for "
+                f"({window[0]}..{window[1]})"
+            )
     n = len(times)
-    return WeatherSeries(
+    series = WeatherSeries(
         lat=lat,
         lon=lon,
         times=times,
@@ -125,14 +151,34 @@ def parse_location(item: Any) -> WeatherSeries:
         precipitation_mm=_series(hourly, units, "precipitation", n),
         snow_depth_m=_series(hourly, units, "snow_depth", n),
     )
+    if series.temperature_c.count(None) == n and series.pressure_msl_hpa.count(None) == n:
+        raise _bad("neither temperature nor sea-level pressure has a value")
+    return series
 
 
-def parse_forecast(data: Any, count: int) -> list[WeatherSeries]:
-    """A forecast answer for ``count`` locations (object for one, array for many)."""
+def parse_forecast(
+    data: Any, count: int, window: tuple[date, date] | None = None
+) -> list[WeatherSeries | NoData]:
+    """A forecast answer for ``count`` locations (an object for one, an array for many),
+    in request order; each location that cannot be used is ``NoData`` with the reason."""
     items = [data] if count == 1 and isinstance(data, dict) else data
     if not isinstance(items, list) or len(items) != count:
         raise _bad(f"expected {count} locations")
-    return [parse_location(item) for item in items]
+    ordered: list[Any] = [None] * count
+    for position, item in enumerate(items):
+        # The first item carries no location_id; the others say which request point
+        # they answer (the server keeps request order, but the id is what it promises).
+        where = item.get("location_id", position) if isinstance(item, dict) else position
+        if not isinstance(where, int) or not 0 <= where < count or ordered[where] is not None:
+            raise _bad(f"location_id {where!r} does not name one of the {count} locations")
+        ordered[where] = item
+    out: list[WeatherSeries | NoData] = []
+    for item in ordered:
+        try:
+            out.append(parse_location(item, window))
+        except UpstreamBadResponse as exc:
+            out.append(NoData(str(exc)))
+    return out
 
 
 async def fetch_forecasts(
@@ -141,13 +187,17 @@ async def fetch_forecasts(
     start: date,
     end: date,
     deadline: float,
-) -> list[WeatherSeries]:
+    *,
+    api_key: str = "",
+) -> list[WeatherSeries | NoData]:
     """Hourly series for ``points`` over [start, end] in one upstream call."""
     params = build_forecast_params(points, start, end)
+    if api_key:
+        params["apikey"] = api_key  # the commercial endpoint (customer-api.open-meteo.com)
     data = await http.request_json(
-        "GET", forecast_url(http.base_url), params=params, deadline=deadline
+        "GET", forecast_url(http.base_url), params=params, deadline=deadline, cost=len(points)
     )
-    return parse_forecast(data, len(points))
+    return parse_forecast(data, len(points), (start, end))
 
 
 def encode_series(s: WeatherSeries) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from deerstream.errors import (
     UpstreamRateLimited,
     UpstreamRejected,
     UpstreamTimeout,
+    UpstreamTruncated,
     UpstreamUnavailable,
 )
 from enrich.adapters.elevation import (
@@ -28,7 +29,6 @@ from enrich.adapters.elevation import (
     decode_grid,
     encode_grid,
     fetch_elevations,
-    is_opentopodata,
     parse_open_meteo_elevation,
     parse_opentopodata,
 )
@@ -45,8 +45,10 @@ from enrich.adapters.weather import (
     encode_series,
     fetch_forecasts,
     parse_forecast,
+    parse_location,
 )
 from enrich.http import HttpLimits, UpstreamHttp
+from enrich.nodata import NoData
 from enrich.resilience import CircuitBreaker, RetryPolicy
 from models.records import ObservationType, TerrainGrid
 
@@ -86,14 +88,16 @@ def test_multi_location_array_keeps_order() -> None:
         lambda d: d["hourly"]["pressure_msl"].pop(),
         lambda d: d["hourly_units"].update(pressure_msl="inHg"),
         lambda d: d["hourly"]["temperature_2m"].__setitem__(0, "warm"),
-        lambda d: d.update(utc_offset_seconds=3600),
     ],
 )
 def test_weather_shape_violations_are_bad_responses(mutate: Callable[[Any], Any]) -> None:
     data = load("open_meteo_forecast_single_imperial.json")
     mutate(data)
     with pytest.raises(UpstreamBadResponse):
-        parse_forecast(data, 1)
+        parse_location(data)
+    # In a whole answer, that location is NoData with the reason; the call does not fail.
+    (only,) = parse_forecast(data, 1)
+    assert isinstance(only, NoData) and only.reason.startswith("weather: ")
 
 
 def test_weather_count_mismatch_is_a_bad_response() -> None:
@@ -141,14 +145,15 @@ def test_grid_cache_form_round_trips() -> None:
     assert decode_grid(orjson.loads(orjson.dumps(encode_grid(grid)))) == grid
 
 
-def test_elevation_api_is_chosen_by_url() -> None:
-    assert not is_opentopodata("https://api.open-meteo.com")
-    assert not is_opentopodata("http://127.0.0.1:8702/v1/elevation")
-    assert is_opentopodata("https://api.opentopodata.org/v1/srtm30m")
+def test_elevation_api_is_a_setting_not_guessed_from_the_path() -> None:
+    url, params = build_elevation_request("https://proxy.example/open-meteo", [(45.0, -90.0)])
+    assert url == "https://proxy.example/open-meteo/v1/elevation"  # a proxy prefix is kept
     url, params = build_elevation_request("https://api.open-meteo.com/", [(45.0, -90.0), (1, 2)])
     assert url == "https://api.open-meteo.com/v1/elevation"
     assert params == {"latitude": "45.000000,1.000000", "longitude": "-90.000000,2.000000"}
-    url, params = build_elevation_request("https://api.opentopodata.org/v1/srtm30m", [(45, -90)])
+    url, params = build_elevation_request(
+        "https://api.opentopodata.org/v1/srtm30m", [(45, -90)], opentopodata=True
+    )
     assert params == {"locations": "45.000000,-90.000000"}
     with pytest.raises(ValueError):
         build_elevation_request("http://x", [(0.0, 0.0)] * 101)
@@ -287,7 +292,7 @@ async def test_fetch_round_trips_each_adapter(
             UpstreamRateLimited,
         ),
         ((503, b"<html>Service Unavailable</html>", {}), UpstreamUnavailable),
-        ((200, b'{"elevation": [1.0', {}), UpstreamBadResponse),
+        ((200, b'{"elevation": [1.0', {}), UpstreamTruncated),
         ((400, (FIXTURES / "opentopodata_error.json").read_bytes(), {}), UpstreamRejected),
     ],
 )
