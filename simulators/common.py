@@ -2,8 +2,13 @@
 
 Admin endpoints (never subject to faults, never counted):
 ``GET /_sim/stats`` → counters and knobs; ``POST /_sim/config`` with a JSON object of knobs
-→ applies them live; ``POST /_sim/reset`` → zeroes the counters and restarts the seeded
-fault stream.
+(lists for tuple knobs; ``"preset": "real_open_meteo"`` for every real behaviour at once)
+→ applies them live; ``POST /_sim/reset`` → zeroes the counters and the quota and restarts
+the seeded fault stream.
+
+A 429, injected (``rate_limit_rate``, a scripted 429) or from the per-minute quota, answers
+like the real API: ``{"reason": "Minutely API request limit exceeded. ...", "error": true}``
+and no ``Retry-After`` unless ``send_retry_after``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import orjson
 from aiohttp import web
 
 from deerstream.errors import ConfigError
-from simulators.knobs import Fault, Knobs
+from simulators.knobs import RATE_LIMIT_REASONS, Fault, Knobs
 
 KNOBS_KEY: web.AppKey[Knobs] = web.AppKey("knobs", Knobs)
 
@@ -32,9 +37,25 @@ def json_response(
     )
 
 
-def error_response(reason: str, status: int = 400) -> web.Response:
-    """The Open-Meteo error body: ``{"error": true, "reason": ...}``."""
-    return json_response({"error": True, "reason": reason}, status=status)
+def error_response(
+    reason: str, status: int = 400, headers: dict[str, str] | None = None
+) -> web.Response:
+    """The Open-Meteo error body, in its key order: ``{"reason": ..., "error": true}``."""
+    return json_response({"reason": reason, "error": True}, status=status, headers=headers)
+
+
+def rate_limited_response(knobs: Knobs, limit: str) -> web.Response:
+    """The real HTTP 429 for ``limit`` ("minutely", "hourly", "daily"); ``Retry-After``
+    only when the ``send_retry_after`` knob asks for it."""
+    cfg = knobs.config
+    headers = {"Retry-After": f"{cfg.retry_after_s:g}"} if cfg.send_retry_after else None
+    return error_response(RATE_LIMIT_REASONS[limit], status=429, headers=headers)
+
+
+def calls_in(request: web.Request) -> int:
+    """How many calls a request costs against the quota: one per location."""
+    raw = request.query.get("latitude")
+    return max(1, len(raw.split(","))) if raw else 1
 
 
 class BadRequest(Exception):
@@ -82,12 +103,10 @@ def _make_fault_middleware(knobs: Knobs) -> Any:
         if decision.fault is Fault.ERROR:
             return error_response("simulated internal error", status=decision.status)
         if decision.fault is Fault.RATE_LIMIT:
-            retry_after = f"{knobs.config.retry_after_s:g}"
-            return json_response(
-                {"error": True, "reason": "Too many requests"},
-                status=429,
-                headers={"Retry-After": retry_after},
-            )
+            return rate_limited_response(knobs, knobs.config.rate_limit_reason)
+        if not knobs.take_quota(calls_in(request)):
+            knobs.faults[Fault.QUOTA.value] += 1
+            return rate_limited_response(knobs, "minutely")
         try:
             response = await handler(request)
         except BadRequest as exc:

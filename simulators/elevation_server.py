@@ -1,7 +1,11 @@
 """Elevation simulator: Open-Meteo ``GET /v1/elevation`` and OpenTopoData ``GET /v1/<dataset>``.
 
 Open-Meteo: ``?latitude=a,b&longitude=x,y`` (≤ 100 points) → ``{"elevation": [..]}``;
-bad input → HTTP 400 ``{"error": true, "reason": ".."}``.
+bad input → HTTP 400 ``{"reason": "..", "error": true}``. Like the real service (whose DEM
+reader returns NaN for ``lat >= 90 or lon >= 180``), a point at the north pole or on the
+antimeridian is written as a bare ``nan``, which is not valid JSON:
+``{"elevation":[nan,312.4]}`` (knob ``nan_at_poles``, on by default). Coordinates beyond
+±90/±180 stay a 400.
 OpenTopoData: ``?locations=lat,lon|lat,lon`` → ``{"results": [{"elevation", "location":
 {"lat", "lng"}, "dataset"}], "status": "OK"}``; bad input → HTTP 400
 ``{"error": "..", "status": "INVALID_REQUEST"}``.
@@ -9,6 +13,9 @@ OpenTopoData: ``?locations=lat,lon|lat,lon`` → ``{"results": [{"elevation", "l
 
 from __future__ import annotations
 
+import math
+
+import orjson
 from aiohttp import web
 
 from simulators.common import (
@@ -25,6 +32,14 @@ from simulators.knobs import Knobs
 MAX_POINTS = 100
 
 
+def elevation_body(values: list[float]) -> bytes:
+    """``{"elevation":[..]}`` written the way Open-Meteo writes it: NaN as bare ``nan``."""
+    if not any(math.isnan(v) for v in values):
+        return orjson.dumps({"elevation": values})
+    parts = ("nan" if math.isnan(v) else orjson.dumps(v).decode() for v in values)
+    return ('{"elevation":[' + ",".join(parts) + "]}").encode()
+
+
 def create_elevation_app(knobs: Knobs) -> web.Application:
     """The elevation simulator application."""
     dem = SyntheticDem(knobs.config.seed)
@@ -32,13 +47,18 @@ def create_elevation_app(knobs: Knobs) -> web.Application:
     async def open_meteo(request: web.Request) -> web.Response:
         lats = parse_floats(request.query.get("latitude"), "latitude")
         lons = parse_floats(request.query.get("longitude"), "longitude")
+        if len(lats) == len(lons) and len(lats) > MAX_POINTS:
+            raise BadRequest(
+                f"Parameter 'latitude' and 'longitude' must not exceed {MAX_POINTS} coordinates."
+            )
         check_coordinates(lats, lons)
-        if len(lats) > MAX_POINTS:
-            raise BadRequest(f"Parameter 'latitude' must not exceed {MAX_POINTS} coordinates.")
+        cfg = request.app[KNOBS_KEY].config
+        values = [
+            math.nan if cfg.nan_at_poles and (a >= 90.0 or o >= 180.0) else dem.elevation(a, o)
+            for a, o in zip(lats, lons, strict=True)
+        ]
         request.app[KNOBS_KEY].points["elevation"] += len(lats)
-        return json_response(
-            {"elevation": [dem.elevation(a, o) for a, o in zip(lats, lons, strict=True)]}
-        )
+        return web.Response(body=elevation_body(values), content_type="application/json")
 
     async def open_topo_data(request: web.Request) -> web.Response:
         dataset = request.match_info["dataset"]

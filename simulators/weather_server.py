@@ -3,12 +3,28 @@
 Supports ``latitude``/``longitude`` comma lists (several → a JSON array, one object per
 location, in order), ``hourly=`` variables, ``past_days``, ``forecast_days``,
 ``start_date``/``end_date``, ``start_hour``/``end_hour``, ``timezone`` (GMT/UTC only),
-``wind_speed_unit`` (kmh, ms, mph, kn), ``temperature_unit`` (celsius, fahrenheit) and
-``precipitation_unit`` (mm, inch). Errors are HTTP 400 ``{"error": true, "reason": ..}``.
+``wind_speed_unit`` (kmh by default, like the real API; ms, mph, kn), ``temperature_unit``
+(celsius, fahrenheit) and ``precipitation_unit`` (mm, inch). Errors are HTTP 400
+``{"reason": .., "error": true}``.
+
+Real behaviours, each a knob of ``SimConfig``:
+
+- several locations: item 0 has no ``location_id`` key, the others 1, 2, .. in order
+  (``omit_first_location_id``; off → every item carries its index);
+- a variable in ``undefined_variables`` (one the weather model lacks): its
+  ``hourly_units`` entry is ``"undefined"`` and its series is all ``null``;
+- ``null_gap_hours`` trailing hours of each series are ``null`` (beyond the model's range),
+  and each value is ``null`` with probability ``null_gap_rate`` (seeded, so the same
+  request gets the same gaps);
+- ``enforce_date_window``: ``start_date``/``end_date`` (``start_hour``/``end_hour``) must
+  fall within today − 92 days .. today + 15 days, else HTTP 400 ``Parameter 'start_date' is
+  out of allowed range from <d1> to <d2>`` (the real server names the hour parameters
+  ``start_hourly``/``end_hourly`` in that message).
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +46,8 @@ from simulators.weather_model import HourWeather, weather_at
 
 MAX_LOCATIONS = 1000
 MAX_HOURS = 24 * 120
+PAST_DAYS_MAX = 92
+FORECAST_DAYS_MAX = 16
 _WIND = {
     "kmh": ("km/h", 3.6),
     "ms": ("m/s", 1.0),
@@ -73,8 +91,8 @@ def _time_range(query: Any, today: date) -> tuple[datetime, datetime]:
             last = datetime.combine(date.fromisoformat(query["end_date"]), datetime.min.time(), UTC)
             last += timedelta(hours=23)
         else:
-            past = _int_param(query, "past_days", 0, 92)
-            forecast = _int_param(query, "forecast_days", 7, 16)
+            past = _int_param(query, "past_days", 0, PAST_DAYS_MAX)
+            forecast = _int_param(query, "forecast_days", 7, FORECAST_DAYS_MAX)
             start = datetime.combine(today, datetime.min.time(), UTC)
             first = start - timedelta(days=past)
             last = start + timedelta(days=forecast) - timedelta(hours=1)
@@ -85,9 +103,39 @@ def _time_range(query: Any, today: date) -> tuple[datetime, datetime]:
     first = first.replace(minute=0, second=0, microsecond=0)
     if last < first:
         raise BadRequest("End date must be after start date")
-    if (last - first) / timedelta(hours=1) >= MAX_HOURS:
-        raise BadRequest("Requested time range is too long")
     return first, last
+
+
+def check_date_window(query: Any, first: datetime, last: datetime, today: date) -> None:
+    """The real API's window: hours from today − 92 days up to (excluded) today + 16 days.
+
+    Only explicit dates or hours are checked (past_days/forecast_days are bounded anyway).
+    """
+    if "start_hour" in query or "end_hour" in query:
+        names = ("start_hourly", "end_hourly")
+    elif "start_date" in query or "end_date" in query:
+        names = ("start_date", "end_date")
+    else:
+        return
+    lower = datetime.combine(today - timedelta(days=PAST_DAYS_MAX), datetime.min.time(), UTC)
+    upper = datetime.combine(today + timedelta(days=FORECAST_DAYS_MAX), datetime.min.time(), UTC)
+    for name, moment in zip(names, (first, last), strict=True):
+        if not lower <= moment < upper:
+            last_day = (upper - timedelta(days=1)).date()
+            raise BadRequest(
+                f"Parameter '{name}' is out of allowed range from {lower.date()} to {last_day}"
+            )
+
+
+def _with_null_gaps(
+    values: list[Any], gap_hours: int, rate: float, rng: random.Random | None
+) -> list[Any]:
+    if rng is not None:
+        values = [None if rng.random() < rate else v for v in values]
+    if gap_hours:
+        keep = max(0, len(values) - gap_hours)
+        values = values[:keep] + [None] * (len(values) - keep)
+    return values
 
 
 def create_weather_app(
@@ -121,7 +169,13 @@ def create_weather_app(
                     "Cannot initialize WeatherVariable from invalid String value "
                     f"{var} for key hourly"
                 )
-        first, last = _time_range(q, now().astimezone(UTC).date())
+        cfg = request.app[KNOBS_KEY].config
+        today = now().astimezone(UTC).date()
+        first, last = _time_range(q, today)
+        if cfg.enforce_date_window:
+            check_date_window(q, first, last, today)
+        if (last - first) / timedelta(hours=1) >= MAX_HOURS:
+            raise BadRequest("Requested time range is too long")
         hours = int((last - first) / timedelta(hours=1)) + 1
         times = [first + timedelta(hours=h) for h in range(hours)]
         wind_label, wind_factor = _WIND[wind_unit]
@@ -153,7 +207,16 @@ def create_weather_app(
             hourly: dict[str, list[Any]] = {"time": [t.strftime("%Y-%m-%dT%H:%M") for t in times]}
             samples = [weather_at(glat, glon, t, seed) for t in times]
             for var in variables:
-                hourly[var] = [convert(var, _VARIABLES[var](w)) for w in samples]
+                if var in cfg.undefined_variables:
+                    hourly[var] = [None] * hours
+                    continue
+                values: list[Any] = [convert(var, _VARIABLES[var](w)) for w in samples]
+                if cfg.null_gap_hours or cfg.null_gap_rate:
+                    rng = None
+                    if cfg.null_gap_rate:
+                        rng = random.Random(f"nulls:{cfg.seed}:{glat}:{glon}:{var}:{first}")
+                    values = _with_null_gaps(values, cfg.null_gap_hours, cfg.null_gap_rate, rng)
+                hourly[var] = values
             item: dict[str, Any] = {
                 "latitude": glat,
                 "longitude": glon,
@@ -163,9 +226,12 @@ def create_weather_app(
                 "timezone_abbreviation": "GMT",
                 "elevation": dem.elevation(glat, glon),
             }
-            if len(lats) > 1:
+            if len(lats) > 1 and (index > 0 or not cfg.omit_first_location_id):
                 item["location_id"] = index
-            item["hourly_units"] = {"time": "iso8601", **{v: units[v] for v in variables}}
+            item["hourly_units"] = {
+                "time": "iso8601",
+                **{v: "undefined" if v in cfg.undefined_variables else units[v] for v in variables},
+            }
             item["hourly"] = hourly
             results.append(item)
         request.app[KNOBS_KEY].points["forecast"] += len(lats)
