@@ -27,6 +27,7 @@ from deerstream.metrics import Metrics
 from deerstream.settings import Settings
 from models.codec import decode_request, prediction_to_dict
 from models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
+from models.framing import H_SCHEMA_ID, unframe
 from models.ids import prediction_id_for
 from models.records import (
     SCHEMA_VERSION,
@@ -131,11 +132,18 @@ class PredictionPipeline:
     # ------------------------------------------------------------------ steps
 
     def _decode(self, msg: InputMessage, work: _Work) -> _Pending | None:
+        schema_id: int | None = None
         try:
             if msg.value is None:
                 raise ContractError("invalid_json", "the message has no value (tombstone)", "$")
-            request = decode_request(msg.value, max_bytes=self.settings.max_event_bytes)
+            # Schema-registry producers frame the JSON (magic 0 + schema id): unwrap it.
+            unframed = unframe(msg.value)
+            schema_id = unframed.schema_id
+            if schema_id is not None and self.metrics is not None:
+                self.metrics.framed_inputs.labels(schema_id=str(schema_id)).inc()
+            request = decode_request(unframed.payload, max_bytes=self.settings.max_event_bytes)
         except ContractError as exc:
+            extra = [] if schema_id is None else [(H_SCHEMA_ID, str(schema_id).encode())]
             self._dead_letter(
                 msg,
                 dead_letter_for(
@@ -147,6 +155,7 @@ class PredictionPipeline:
                     failed_at=self.clock(),
                 ),
                 work,
+                extra_headers=extra,
             )
             return None
         replay = msg.header(REPLAY_HEADER) == b"1"
@@ -363,12 +372,19 @@ class PredictionPipeline:
             return None
         return obj
 
-    def _dead_letter(self, msg: InputMessage, dl: DeadLetter, work: _Work) -> None:
+    def _dead_letter(
+        self,
+        msg: InputMessage,
+        dl: DeadLetter,
+        work: _Work,
+        *,
+        extra_headers: Sequence[tuple[str, bytes]] = (),
+    ) -> None:
         out = OutputMessage(
             topic=self.settings.dlq_topic,
             key=msg.key,
             value=dl.original,
-            headers=[*msg.headers, *dead_letter_headers(dl)],
+            headers=[*msg.headers, *dead_letter_headers(dl), *extra_headers],
         )
         work.outputs.append((msg, out))
         work.reasons.append(dl.reason)

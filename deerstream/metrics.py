@@ -181,6 +181,13 @@ class Metrics:
             namespace=NAMESPACE,
             registry=r,
         )
+        self.framed_inputs = Counter(
+            "framed_inputs",
+            "Inputs in the schema-registry wire format, by schema id.",
+            ["schema_id"],
+            namespace=NAMESPACE,
+            registry=r,
+        )
         self.batch_size = Histogram(
             "batch_size",
             "Events per micro-batch.",
