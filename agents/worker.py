@@ -255,6 +255,9 @@ def run_worker(settings: Settings) -> int:
         redirect_stdouts=False,
         quiet=True,
     )
+    # Faust's start-up spinner writes cursor escapes to a terminal (one was left behind at
+    # every stop); the logs say what is happening instead.
+    worker.spinner = None
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

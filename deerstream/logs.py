@@ -1,9 +1,13 @@
-"""Structured logs: one JSON object per line on stderr, secrets never included.
+"""Logs: readable lines on a terminal, one JSON object per line otherwise; no secrets.
+
+``LOG_FORMAT=auto`` (the default) writes coloured text when stderr is a terminal and JSON
+lines when it is not (containers, CI, a file), so no escape code ever reaches a log file;
+``json`` and ``text`` force one (``text`` is never coloured).
 
 Every line carries ``ts``, ``level``, ``logger`` and ``message``, plus whatever context the
 caller attached (``request_id``, ``partition``, ``offset``, ``batch_id``...) either through
-:func:`log_event` or the standard ``extra=`` argument. ``LOG_FORMAT=text`` gives a
-human-friendly line with the same fields.
+:func:`log_event` or the standard ``extra=`` argument. The text form carries
+the same fields.
 
 Redaction happens in the formatter, so it covers every logger in the process (ours and the
 libraries'): values under secret-looking keys are masked, and credentials inside URLs
@@ -115,20 +119,46 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+# ANSI colours per level, used only when the stream is a terminal.
+_COLOURS = {
+    "DEBUG": "\x1b[2m",
+    "INFO": "\x1b[36m",
+    "WARNING": "\x1b[33m",
+    "ERROR": "\x1b[31m",
+    "CRITICAL": "\x1b[1;31m",
+}
+_RESET = "\x1b[0m"
+_DIM = "\x1b[2m"
+
+
 class TextFormatter(logging.Formatter):
-    """Formats a record as ``ts LEVEL logger: message key=value ...`` for humans."""
+    """Formats a record as ``HH:MM:SS LEVEL logger: message key=value ...`` for humans;
+    with ``colour`` the level, logger and fields are coloured (terminals only)."""
+
+    def __init__(self, *, colour: bool = False) -> None:
+        super().__init__()
+        self.colour = colour
 
     def format(self, record: logging.LogRecord) -> str:
-        parts = [
-            _timestamp(record),
-            f"{record.levelname:<7}",
-            f"{record.name}:",
-            str(redact(record.getMessage())),
-        ]
-        parts += [f"{k}={v}" for k, v in _fields(record).items()]
-        line = " ".join(parts)
+        level = f"{record.levelname:<7}"
+        logger = f"{record.name}:"
+        fields = [f"{k}={v}" for k, v in _fields(record).items()]
+        if self.colour:
+            level = f"{_COLOURS.get(record.levelname, '')}{level}{_RESET}"
+            logger = f"{_DIM}{logger}{_RESET}"
+            fields = [f"{_DIM}{f}{_RESET}" for f in fields]
+        stamp = _timestamp(record)[11:19] if self.colour else _timestamp(record)
+        line = " ".join([stamp, level, logger, str(redact(record.getMessage())), *fields])
         exc = _exception_text(record)
         return f"{line}\n{exc}" if exc is not None else line
+
+
+def wants_json(log_format: str, stream: TextIO) -> bool:
+    """``auto``: JSON unless ``stream`` is a terminal (containers and CI get JSON)."""
+    if log_format != "auto":
+        return log_format == "json"
+    isatty = getattr(stream, "isatty", None)
+    return not (callable(isatty) and isatty())
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
@@ -139,8 +169,13 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
         if getattr(handler, _HANDLER_MARK, False):
             root.removeHandler(handler)
             handler.close()
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    out = stream if stream is not None else sys.stderr
+    handler = logging.StreamHandler(out)
+    if wants_json(settings.log_format, out):
+        handler.setFormatter(JsonFormatter())
+    else:
+        colour = settings.log_format == "auto"  # auto + a terminal: colours; text: plain
+        handler.setFormatter(TextFormatter(colour=colour))
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())

@@ -82,7 +82,7 @@ class Settings:
 
     # Logging
     log_level: str = "INFO"
-    log_format: str = "json"  # json or text
+    log_format: str = "auto"  # auto (text on a terminal, JSON otherwise), json or text
 
     # Local stack
     state_dir: str = ".deerstream"
@@ -123,8 +123,8 @@ class Settings:
             raise ConfigError("ELEVATION_API must be open-meteo or opentopodata")
         if self.redis_cluster not in ("auto", "true", "false"):
             raise ConfigError("REDIS_CLUSTER must be auto, true or false")
-        if self.log_format not in ("json", "text"):
-            raise ConfigError("LOG_FORMAT must be json or text")
+        if self.log_format not in ("auto", "json", "text"):
+            raise ConfigError("LOG_FORMAT must be auto, json or text")
 
     @property
     def uses_local_upstreams(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from types import TracebackType
@@ -16,6 +17,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from deerstream.settings import Settings
 
 
 class ProgressBar:
@@ -61,6 +64,15 @@ class ProgressBar:
     def advance(self, n: int = 1) -> None:
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, n)
+
+
+def check_kafka_login(settings: Settings) -> None:
+    """The worker's credential preflight, for the client commands: a wrong password, SASL
+    mechanism or TLS setting is one clear line and a non-zero exit, not "Unable to
+    bootstrap" after the client's retries."""
+    from agents.preflight import check_kafka
+
+    asyncio.run(check_kafka(settings))
 
 
 def quiet_kafka_logs() -> None:

@@ -12,7 +12,7 @@ import asyncio
 import signal
 import sys
 
-from deerstream.commands._console import ProgressBar, quiet_kafka_logs
+from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.settings import Settings
 from streams.archive import ArchiveReport, archive
 
@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     quiet_kafka_logs()
+    check_kafka_login(settings)
     report = asyncio.run(_archive(settings, args))
     sys.stderr.write(
         f"archived {report.written} record(s) into {len(report.files)} new file(s) in {args.out}\n"

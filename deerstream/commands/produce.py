@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from deerstream.commands._console import ProgressBar, quiet_kafka_logs
+from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError, ContractError
 from deerstream.settings import Settings
 from models.records import PredictionRequest, RutPhase
@@ -58,6 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     quiet_kafka_logs()
+    check_kafka_login(settings)
     flags = [args.lat, args.lon, args.at]
     if args.file is not None:
         extra = [n for n, v in _single_flags(args) if v is not None]

@@ -13,7 +13,7 @@ import asyncio
 import re
 import sys
 
-from deerstream.commands._console import ProgressBar, quiet_kafka_logs
+from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from streams.pacing import Pacer, SpeedPacer, TokenBucket, parse_rate, parse_speed
@@ -111,6 +111,7 @@ def pacer_from_args(args: argparse.Namespace) -> Pacer | None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     quiet_kafka_logs()
+    check_kafka_login(settings)
     source = source_from_args(args)
     pacer = pacer_from_args(args)
     report = asyncio.run(_replay(settings, source, pacer, args))

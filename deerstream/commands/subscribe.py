@@ -15,7 +15,7 @@ import orjson
 from rich.console import Console, JustifyMethod
 from rich.table import Table
 
-from deerstream.commands._console import quiet_kafka_logs
+from deerstream.commands._console import check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from models.codec import prediction_to_dict
@@ -60,6 +60,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     quiet_kafka_logs()
+    check_kafka_login(settings)
     if args.count is not None and args.count < 1:
         raise ConfigError("--count must be >= 1")
     if args.timeout is not None and not args.timeout > 0:

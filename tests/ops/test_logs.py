@@ -131,3 +131,29 @@ def test_url_credentials_never_survive(password: str, user: str) -> None:
     assert redact(f"error talking to {url}: refused") == (
         f"error talking to redis://{user}:***@cache.example:6379/0: refused"
     )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_auto_is_json_off_a_terminal_and_coloured_text_on_one() -> None:
+    off = io.StringIO()
+    configure_logging(Settings(log_format="auto"), off)
+    logging.getLogger("deerstream.test").warning("to a file")
+    assert orjson.loads(off.getvalue().splitlines()[0])["message"] == "to a file"
+    assert "\x1b" not in off.getvalue()  # no escape code reaches a pipe or a file
+
+    on = _Terminal()
+    configure_logging(Settings(log_format="auto"), on)
+    log_event(logging.getLogger("deerstream.test"), logging.WARNING, "to a person", n=1)
+    line = on.getvalue().splitlines()[0]
+    assert "\x1b[33mWARNING" in line and "to a person" in line and not line.startswith("{")
+
+
+def test_text_is_never_coloured_even_on_a_terminal() -> None:
+    on = _Terminal()
+    configure_logging(Settings(log_format="text"), on)
+    logging.getLogger("deerstream.test").warning("plain")
+    assert "\x1b" not in on.getvalue()

@@ -5,7 +5,9 @@ the worker at once with one clear line."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,3 +203,31 @@ async def test_preflight_unreachable_broker_is_retriable() -> None:
     with pytest.raises(BrokerError, match="no Kafka bootstrap server answered") as caught:
         await check_kafka(settings, timeout_s=2)
     assert caught.value.retriable
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["produce", "--lat", "44.2", "--lon", "-72.6", "--at", "2026-11-15T06:30:00-05:00"],
+        ["subscribe", "--count", "1", "--timeout", "5"],
+        ["replay", "--offsets", "0:0-1", "--dry-run"],
+    ],
+)
+def test_a_wrong_password_is_one_clear_line_for_the_client_commands(
+    sasl_broker: SaslBroker, unique_name: str, argv: list[str]
+) -> None:
+    wrong = "Wr0ng-" + ALICE_PASSWORD
+    env = {**os.environ, **topic_env(unique_name), **sasl_broker.env(ALICE, wrong)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "deerstream.cli", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=FAIL_FAST_S + 30,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr[-2000:]
+    assert lines[0].startswith("deerstream: error: Kafka authentication failed"), lines[0]
+    assert wrong not in proc.stderr
