@@ -27,6 +27,7 @@ COMMANDS = [
     "deerstream.commands.archive",
     "deerstream.commands.simulate",
     "deerstream.commands.schema",
+    "deerstream.commands.asyncapi",
     "deerstream.commands.bench",
 ]
 
