@@ -98,6 +98,7 @@ class PredictionPipeline:
         metrics: Metrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_published: Callable[[bytes, bytes], None] | None = None,
     ) -> None:
         self.settings = settings
         self.enricher = enricher
@@ -108,6 +109,8 @@ class PredictionPipeline:
         self.metrics = metrics
         self.clock = clock
         self.sleep = sleep
+        # Told (key, value) of each prediction once the broker acknowledged it.
+        self.on_published = on_published
 
     # ------------------------------------------------------------------ public
 
@@ -290,6 +293,20 @@ class PredictionPipeline:
                     hint="brokers down or fewer in-sync replicas than min.insync.replicas",
                 )
         await asyncio.gather(*futures)  # raises the first delivery failure
+        if self.on_published is not None:
+            self._tell_published(work)
+
+    def _tell_published(self, work: _Work) -> None:
+        """Hand acknowledged predictions to ``on_published``; its failure is logged, never
+        the batch's (the outputs are delivered: failing now would only redeliver them)."""
+        assert self.on_published is not None
+        for _, out in work.outputs:
+            if out.topic != self.settings.prediction_topic or out.key is None:
+                continue
+            try:
+                self.on_published(out.key, out.value)
+            except Exception as exc:
+                log_event(log, logging.WARNING, "on_published failed", error=repr(exc)[:200])
 
     # ------------------------------------------------------------------ outputs
 

@@ -26,6 +26,7 @@ from agents.offsets import OffsetGate
 from agents.pipeline import PredictionPipeline
 from agents.preflight import run_checks
 from agents.publisher import FaustPublisher
+from agents.recent import RecentPredictions
 from agents.records import InputMessage
 from deerstream.logs import configure_logging, log_event
 from deerstream.metrics import Metrics
@@ -58,6 +59,8 @@ class WorkerResources(Service):
         self.pipeline: PredictionPipeline | None = None
         self.ops: OpsServer | None = None
         self.gate: OffsetGate[Any] = OffsetGate()
+        # The last predictions published, for the ops server's /predictions pages.
+        self.recent = RecentPredictions()
         self._batches = 0
 
     async def on_start(self) -> None:
@@ -81,6 +84,7 @@ class WorkerResources(Service):
             predict=predict,
             model_version=MODEL_VERSION,
             metrics=self.metrics,
+            on_published=self.recent.add,
         )
         self.ops = OpsServer(
             s,
@@ -92,6 +96,7 @@ class WorkerResources(Service):
                 "redis": self._check_redis,
                 "upstreams": self._check_upstreams,
             },
+            predictions=self.recent,
         )
         await self.ops.start()
         log_event(

@@ -23,6 +23,7 @@ COMMANDS = [
     "deerstream.commands.status",
     "deerstream.commands.produce",
     "deerstream.commands.subscribe",
+    "deerstream.commands.show",
     "deerstream.commands.replay",
     "deerstream.commands.archive",
     "deerstream.commands.simulate",

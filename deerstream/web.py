@@ -8,6 +8,10 @@
       {"ready": false, "checks": {"redis": {"ok": false, "detail": "timed out after 1.0s"},
                                   "kafka": {"ok": true, "detail": "8 partitions assigned"}}}
 
+* ``GET /predictions`` and ``GET /predictions/{request_id}`` (only when a prediction store
+  is passed): the recently published predictions' ids, and one prediction as a
+  self-contained HTML page (``views.page``); ``?format=json`` gives JSON instead.
+
 The server binds ``settings.web_host`` (127.0.0.1 unless configured otherwise).
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
 
 import orjson
 from aiohttp import web
@@ -23,14 +28,26 @@ from aiohttp import web
 from deerstream.logs import redact
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
+from views.page import render_index_page, render_prediction_page
 
-__all__ = ["Check", "CheckResult", "OpsServer", "run_checks"]
+__all__ = ["Check", "CheckResult", "OpsServer", "PredictionStore", "run_checks"]
 
 #: A readiness check: ``(ok, detail)``; ``detail`` says why not when ``ok`` is false.
 Check = Callable[[], Awaitable[tuple[bool, str]]]
 CheckResult = dict[str, bool | str]
 
 _log = logging.getLogger(__name__)
+
+#: The pages load nothing from anywhere; the browser is told so.
+_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+class PredictionStore(Protocol):
+    """Recently published predictions (``agents.recent.RecentPredictions``)."""
+
+    def get(self, request_id: str) -> bytes | None: ...
+
+    def ids(self) -> list[str]: ...
 
 
 async def _run_check(check: Check, timeout_s: float) -> CheckResult:
@@ -62,12 +79,14 @@ class OpsServer:
         checks: Mapping[str, Check],
         *,
         check_timeout_s: float = 1.0,
+        predictions: PredictionStore | None = None,
     ) -> None:
         self._host = settings.web_host
         self._requested_port = settings.web_port
         self._metrics = metrics
         self._checks = dict(checks)
         self._check_timeout_s = check_timeout_s
+        self._predictions = predictions
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -76,6 +95,9 @@ class OpsServer:
         app.router.add_get("/metrics", self._handle_metrics)
         app.router.add_get("/health", self._handle_health)
         app.router.add_get("/ready", self._handle_ready)
+        if self._predictions is not None:
+            app.router.add_get("/predictions", self._handle_prediction_index)
+            app.router.add_get("/predictions/{request_id}", self._handle_prediction)
         return app
 
     async def start(self) -> None:
@@ -120,6 +142,43 @@ class OpsServer:
         ready = all(r["ok"] for r in results.values())
         return _json({"ready": ready, "checks": results}, 200 if ready else 503)
 
+    async def _handle_prediction_index(self, request: web.Request) -> web.Response:
+        assert self._predictions is not None
+        ids = self._predictions.ids()
+        if request.query.get("format") == "json":
+            return _json({"predictions": ids}, 200)
+        return _page(render_index_page(ids), 200)
+
+    async def _handle_prediction(self, request: web.Request) -> web.Response:
+        assert self._predictions is not None
+        request_id = request.match_info["request_id"]
+        raw = self._predictions.get(request_id)
+        as_json = request.query.get("format") == "json"
+        if raw is None:
+            why = f"no recent prediction for request_id {request_id!r} on this worker"
+            if as_json:
+                return _json({"error": why}, 404)
+            return web.Response(text=why + "\n", status=404, content_type="text/plain")
+        if as_json:
+            return web.Response(body=raw, content_type="application/json")
+        try:
+            prediction = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return web.Response(text="stored prediction is not JSON\n", status=500)
+        if not isinstance(prediction, dict):
+            return web.Response(text="stored prediction is not an object\n", status=500)
+        return _page(render_prediction_page(prediction), 200)
+
 
 def _json(payload: object, status: int) -> web.Response:
     return web.Response(body=orjson.dumps(payload), status=status, content_type="application/json")
+
+
+def _page(text: str, status: int) -> web.Response:
+    return web.Response(
+        text=text,
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Content-Security-Policy": _PAGE_CSP, "X-Content-Type-Options": "nosniff"},
+    )
