@@ -48,7 +48,7 @@ from models.records import (
     Zone,
 )
 
-MODEL_VERSION = "deer-1.0.0"
+MODEL_VERSION = "deer-1.1.0"
 RUT_POINTS = {
     RutPhase.PEAK_RUT: 1.5,
     RutPhase.SEEKING: 1.2,

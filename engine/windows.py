@@ -1,4 +1,15 @@
-"""Hunt windows over the next 24 hours (domain.md §10)."""
+"""Hunt windows over the next 24 hours: the peaks of the hour-by-hour forecast.
+
+Each legal-light hour from the target time on (never before it) gets a 0–10 score: the
+movement curve (``engine.curve``) × the weather's effect on the activity level × how well
+the hour's wind suits the best stand × triggers (a cold front, stable thermals at dawn or
+dusk). A window is a contiguous run of hours of one local solar day whose score is within
+``PEAK_MARGIN`` of that day's peak and at least ``GOOD_HOUR_SCORE``; runs shorter than
+``MIN_WINDOW_S`` are dropped. Windows are ranked by what they are worth — the score above
+the threshold summed over their hours (hour-weighted) — not by an average that would let a
+two-minute sliver win; the best three are kept. Dawn and dusk come out as separate windows
+because the hours between them score lower, unless those hours truly score as high.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +25,7 @@ from engine.activity import (
     base_activity,
     classify_period_ts,
 )
+from engine.curve import movement_curve
 from engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
 from engine.stands import STRONG_WIND_MS
 from engine.weather import HourlyWeather
@@ -21,8 +33,12 @@ from models.records import HuntWindow, RutPhase, Stand
 
 SCAN_HOURS = 24
 BEST_WINDOWS = 3
-#: An hour is worth hunting at or above this score (0–10).
+#: An hour is worth hunting at or above this score (0–10)...
 GOOD_HOUR_SCORE = 5.0
+#: ...and when it is within this of its solar day's peak.
+PEAK_MARGIN = 1.5
+#: A window shorter than this (a clipped run at the edge of legal light) is dropped.
+MIN_WINDOW_S = 30 * 60.0
 #: Wind alignment when it cannot be judged (no stand, or no wind for that hour).
 UNKNOWN_ALIGNMENT = 0.75
 #: Trigger multipliers.
@@ -34,12 +50,14 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 class HourScore(NamedTuple):
-    """The score of one scanned hour (after clipping to legal light), POSIX seconds."""
+    """The score of one scanned hour (after clipping to legal light), POSIX seconds;
+    ``day`` is the ordinal of its local solar day (windows never span two)."""
 
     start_ts: float
     end_ts: float
     score: float
     triggers: tuple[str, ...]
+    day: int = 0
 
 
 def wind_alignment(wind_from: float | None, stands: Sequence[Stand]) -> float:
@@ -68,6 +86,7 @@ def score_hours(
         days[known_day.day.toordinal()] = known_day
     slot0 = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     slot0_ts = slot0.timestamp()
+    start_ts = start.timestamp()  # the scan never starts before the target time
     i0 = weather.hour_offset(slot0) if weather is not None else 0
     lon_shift_s = lon * 240.0  # mean solar time is UTC + lon/15 h
     # Same as wind_alignment, with the stands' winds converted once.
@@ -87,7 +106,7 @@ def score_hours(
             legal_start, legal_end = slot_ts, slot_ts + 3600.0
         else:
             continue
-        begin_ts = slot_ts if slot_ts > legal_start else legal_start
+        begin_ts = max(slot_ts, legal_start, start_ts)
         end_ts = slot_ts + 3600.0
         if end_ts > legal_end:
             end_ts = legal_end
@@ -96,7 +115,18 @@ def score_hours(
         period = classify_period_ts(mid_ts, day)
         solar_hour = (12.0 + (mid_ts - day.noon_ts) / 3600.0) % 24.0
         wx = weather.facts_at_index(i0 + h) if weather is not None else None
-        level, _ = apply_weather(base_activity(period, phase, solar_hour), period, wx)
+        base = base_activity(period, phase, solar_hour)
+        level, _ = apply_weather(base, period, wx)
+        # The weather moves the level; on the curve it acts as the ratio of level values.
+        weather_factor = LEVEL_VALUES[level] / LEVEL_VALUES[base]
+        curve = movement_curve(
+            phase,
+            mid_ts,
+            sunrise_ts=day.sunrise_ts,
+            sunset_ts=day.sunset_ts,
+            polar=day.polar,
+            solar_hour=solar_hour,
+        )
         twilight = period is DayPeriod.DAWN or period is DayPeriod.DUSK
         triggers = ["legal_light"]
         mult = 1.0
@@ -115,27 +145,37 @@ def score_hours(
         else:
             w = math.radians(wind_from)
             align = max((1.0 + math.cos(w - s)) / 2.0 for s in stand_winds)
-        score = min(10.0, 10.0 * LEVEL_VALUES[level] * align * mult)
-        out.append(HourScore(begin_ts, end_ts, score, tuple(triggers)))
+        score = min(10.0, 10.0 * min(1.0, curve * weather_factor) * align * mult)
+        out.append(HourScore(begin_ts, end_ts, score, tuple(triggers), ordinal))
     return out
 
 
 def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tuple[HuntWindow, ...]:
-    """Merge consecutive good hours into windows; the best ``count`` by score."""
+    """The peaks of the scored hours as windows, the ``count`` most worth sitting."""
+    peaks: dict[int, float] = {}
+    for hour in hours:
+        peaks[hour.day] = max(peaks.get(hour.day, 0.0), hour.score)
     runs: list[list[HourScore]] = []
     for hour in hours:
-        if hour.score < GOOD_HOUR_SCORE:
+        threshold = max(GOOD_HOUR_SCORE, peaks[hour.day] - PEAK_MARGIN)
+        if hour.score < threshold:
             continue
-        if runs and runs[-1][-1].end_ts == hour.start_ts:
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.end_ts == hour.start_ts and last.day == hour.day:
             runs[-1].append(hour)
         else:
             runs.append([hour])
-    windows: list[HuntWindow] = []
+    ranked: list[tuple[float, HuntWindow]] = []
     for run in runs:
+        if run[-1].end_ts - run[0].start_ts < MIN_WINDOW_S:
+            continue
+        threshold = max(GOOD_HOUR_SCORE, peaks[run[0].day] - PEAK_MARGIN)
+        # Score above the threshold, hour-weighted (+0.1 so an hour at the threshold counts).
+        worth = sum((h.score - threshold + 0.1) * (h.end_ts - h.start_ts) / 3600.0 for h in run)
         triggers = sorted({t for h in run for t in h.triggers})
-        score = sum(h.score for h in run) / len(run)
         start = datetime.fromtimestamp(run[0].start_ts, UTC)
         end = datetime.fromtimestamp(run[-1].end_ts, UTC)
-        windows.append(HuntWindow(start, end, round(score, 2), tuple(triggers)))
-    windows.sort(key=lambda w: (-w.score, w.start))
-    return tuple(windows[:count])
+        score = max(h.score for h in run)
+        ranked.append((worth, HuntWindow(start, end, round(score, 2), tuple(triggers))))
+    ranked.sort(key=lambda item: (-item[0], item[1].start))
+    return tuple(window for _, window in ranked[:count])

@@ -59,25 +59,35 @@ def test_only_legal_light_hours_are_scored_and_dawn_dusk_win() -> None:
         assert 0.0 <= w.score <= 10.0
 
 
-def test_merge_consecutive_good_hours_and_keep_best_three() -> None:
+def test_windows_are_the_peaks_of_each_day_ranked_by_worth() -> None:
     t = START
     ts = t.timestamp()
     h = 3600.0
     hours = [
-        HourScore(ts, ts + h, 6.0, ("a",)),
-        HourScore(ts + h, ts + 2 * h, 8.0, ("b",)),
-        HourScore(ts + 2 * h, ts + 3 * h, 2.0, ()),
-        HourScore(ts + 3 * h, ts + 4 * h, 9.0, ("c",)),
-        HourScore(ts + 5 * h, ts + 6 * h, 5.0, ()),
-        HourScore(ts + 7 * h, ts + 8 * h, 5.5, ()),
+        HourScore(ts, ts + h, 8.0, ("a",), day=1),  # within 1.5 of the day's peak (9.0)
+        HourScore(ts + h, ts + 2 * h, 9.0, ("b",), day=1),
+        HourScore(ts + 2 * h, ts + 3 * h, 6.0, (), day=1),  # a moderate hour: not a peak
+        HourScore(ts + 3 * h, ts + 4 * h, 9.0, ("c",), day=1),
+        HourScore(ts + 4 * h, ts + 4 * h + 120, 9.0, ("sliver",), day=1),  # two minutes
+        HourScore(ts + 7 * h, ts + 8 * h, 5.5, (), day=2),  # day 2's peak, above 5
+        HourScore(ts + 8 * h, ts + 9 * h, 4.0, (), day=2),
     ]
     windows = merge_windows(hours)
     assert [(w.start, w.end, w.score) for w in windows] == [
-        (t + 3 * H, t + 4 * H, 9.0),
-        (t, t + 2 * H, 7.0),
+        (t, t + 2 * H, 9.0),  # two good hours are worth more than one
+        (t + 3 * H, t + 4 * H + timedelta(seconds=120), 9.0),
         (t + 7 * H, t + 8 * H, 5.5),
     ]
-    assert windows[1].triggers == ("a", "b")
+    assert windows[0].triggers == ("a", "b")
+
+
+def test_a_clipped_sliver_alone_is_never_a_window() -> None:
+    ts = START.timestamp()
+    hours = [
+        HourScore(ts, ts + 600, 10.0, ("dusk",), day=1),  # 10 min left of legal light
+        HourScore(ts + 3600, ts + 7200, 5.0, (), day=1),
+    ]
+    assert merge_windows(hours) == ()
 
 
 def test_without_weather_no_cold_front_trigger() -> None:

@@ -1,0 +1,287 @@
+"""The prediction page renderer: pure, deterministic, self-contained, true to the JSON."""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from engine.stands import scent_half_width_deg, scent_reach_m
+from tests.views.dom import data_elements
+from views.page import PLAN_PX, render_index_page, render_prediction_page
+
+FULL = Path(__file__).resolve().parents[2] / "examples" / "predictions" / "full.json"
+ZONE_KEYS = {"bedding_zones": "bedding", "feeding_zones": "feeding", "travel_zones": "travel"}
+_ARC = re.compile(
+    r"M(-?[\d.]+),(-?[\d.]+)L(-?[\d.]+),(-?[\d.]+)A[\d.]+,[\d.]+ 0 0 1 (-?[\d.]+),(-?[\d.]+)Z"
+)
+
+
+@pytest.fixture
+def full() -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(FULL.read_bytes())
+    return data
+
+
+def _grid(lat: float, lon: float) -> dict[str, Any]:
+    elev: list[float | None] = [300.0 + 8.0 * r + 3.0 * c for r in range(7) for c in range(7)]
+    elev[24] = None  # a missing value stays unshaded
+    return {
+        "center_lat": lat,
+        "center_lon": lon,
+        "rows": 7,
+        "cols": 7,
+        "spacing_lat_deg": 90 / 111320,
+        "spacing_lon_deg": 90 / 111320 / math.cos(math.radians(lat)),
+        "elevations_m": elev,
+    }
+
+
+def _screen_bearing(x0: float, y0: float, x1: float, y1: float) -> float:
+    """Compass bearing of (x1, y1) seen from (x0, y0) on the SVG (y grows downward)."""
+    return math.degrees(math.atan2(x1 - x0, y0 - y1)) % 360.0
+
+
+def _angle_diff(a: float, b: float) -> float:
+    d = abs(a - b) % 360.0
+    return 360.0 - d if d > 180.0 else d
+
+
+def test_output_is_deterministic(full: dict[str, Any]) -> None:
+    first = render_prediction_page(full)
+    assert render_prediction_page(copy.deepcopy(full)) == first
+    assert render_prediction_page(orjson.loads(FULL.read_bytes())) == first
+    grid = _grid(full["lat"], full["lon"])
+    assert render_prediction_page(full, elevation_grid=grid) == render_prediction_page(
+        full, elevation_grid=copy.deepcopy(grid)
+    )
+
+
+def test_rendering_does_not_change_its_input(full: dict[str, Any]) -> None:
+    before = copy.deepcopy(full)
+    render_prediction_page(full, elevation_grid=_grid(full["lat"], full["lon"]))
+    assert full == before
+
+
+def test_every_zone_has_an_element_with_its_score(full: dict[str, Any]) -> None:
+    zones = data_elements(render_prediction_page(full), "zone")
+    expected = [
+        (kind, repr(float(z["lat"])), repr(float(z["lon"])), z["score"])
+        for key, kind in ZONE_KEYS.items()
+        for z in full[key]
+    ]
+    got = [(e["data-zone"], e["data-lat"], e["data-lon"], float(e["data-score"])) for e in zones]
+    assert sorted(got) == sorted(expected)
+    page = render_prediction_page(full)
+    for kind, _, _, score in expected:
+        assert f">{kind} {score:g}</text>" in page  # the visible label
+
+
+def test_every_stand_has_a_marker_and_a_cone(full: dict[str, Any]) -> None:
+    page = render_prediction_page(full)
+    stands = data_elements(page, "stand")
+    assert [(e["data-stand"], float(e["data-lat"]), float(e["data-lon"])) for e in stands] == [
+        (f"S{i}", s["lat"], s["lon"]) for i, s in enumerate(full["stands"], start=1)
+    ]
+    assert [e["data-stand-kind"] for e in stands] == [
+        "primary" if s["primary"] else "alternate" for s in full["stands"]
+    ]
+    cones = data_elements(page, "cone")
+    assert [c["data-stand"] for c in cones] == [e["data-stand"] for e in stands]
+
+
+def test_cone_bearing_is_where_the_scent_goes(full: dict[str, Any]) -> None:
+    cones = data_elements(render_prediction_page(full), "cone")
+    assert len(cones) == len(full["stands"])
+    for cone, stand in zip(cones, full["stands"], strict=True):
+        assert float(cone["data-bearing"]) == pytest.approx((stand["wind_from_deg"] + 180) % 360)
+        assert float(cone["data-wind-from"]) == pytest.approx(stand["wind_from_deg"])
+
+
+def test_cones_are_drawn_pointing_their_bearing_with_the_projects_size_rule(
+    full: dict[str, Any],
+) -> None:
+    # The wind factor says 7.2 m/s: 80 + 45 × 7.2 = 404 m, ±18° (above 6.7 m/s).
+    cones = data_elements(render_prediction_page(full), "cone")
+    for cone in cones:
+        assert float(cone["data-length-m"]) == pytest.approx(scent_reach_m(7.2)) == 404.0
+        assert float(cone["data-half-width"]) == scent_half_width_deg(7.2) == 18.0
+        m = _ARC.fullmatch(cone["d"])
+        assert m is not None, cone["d"]
+        x0, y0, x1, y1, x2, y2 = (float(v) for v in m.groups())
+        bearing = float(cone["data-bearing"])
+        half = float(cone["data-half-width"])
+        assert _angle_diff(_screen_bearing(x0, y0, x1, y1), bearing - half) < 0.5
+        assert _angle_diff(_screen_bearing(x0, y0, x2, y2), bearing + half) < 0.5
+
+
+def test_map_orientation_north_up_east_right(full: dict[str, Any]) -> None:
+    zones = {
+        (e["data-zone"], e["data-index"]): (float(e["cx"]), float(e["cy"]))
+        for e in data_elements(render_prediction_page(full), "zone")
+    }
+    # bedding 1 is north-west of bedding 2 (44.9801,-93.2672 vs 44.9765,-93.2611).
+    (xa, ya), (xb, yb) = zones[("bedding", "1")], zones[("bedding", "2")]
+    assert xa < xb and ya < yb
+    # East–west distances shrink by cos(lat): 0.0061° lon vs 0.0036° lat at 45° N.
+    east_m = 0.0061 * math.cos(math.radians(full["lat"]))
+    assert (xb - xa) / (yb - ya) == pytest.approx(east_m / 0.0036, rel=0.02)
+
+
+def test_hunt_windows_wind_north_and_scale_are_there(full: dict[str, Any]) -> None:
+    page = render_prediction_page(full)
+    windows = data_elements(page, "window")
+    assert [(w["data-start"], w["data-end"], float(w["data-score"])) for w in windows] == [
+        (w["start"], w["end"], w["score"]) for w in full["hunt_windows"]
+    ]
+    (wind,) = data_elements(page, "wind")
+    assert float(wind["data-from"]) == 45.0 and float(wind["data-speed-ms"]) == 7.2
+    assert len(data_elements(page, "north")) == 1
+    (scale,) = data_elements(page, "scale")
+    assert int(scale["data-metres"]) > 0
+
+
+def test_factors_are_listed_in_words(full: dict[str, Any]) -> None:
+    page = render_prediction_page(full)
+    for f in full["factors"]:
+        assert f["name"].replace("_", " ") in page
+        assert f["value"] in page
+    assert "+2.5" in page and "-0.8" in page
+
+
+def test_the_page_is_self_contained(full: dict[str, Any]) -> None:
+    page = render_prediction_page(full, elevation_grid=_grid(full["lat"], full["lon"]))
+    assert "http://" not in page and "https://" not in page
+    assert re.search(r"\b(src|href)\s*=", page) is None
+    assert re.search(r"url\((?!#)", page) is None
+    assert "@import" not in page and "<script" not in page and "<link" not in page
+
+
+def test_terrain_cells_are_shaded_by_elevation(full: dict[str, Any]) -> None:
+    grid = _grid(full["lat"], full["lon"])
+    page = render_prediction_page(full, elevation_grid=grid)
+    (terrain,) = data_elements(page, "terrain")
+    assert float(terrain["data-min-m"]) == 300.0 and float(terrain["data-max-m"]) == 366.0
+    cells = re.findall(r'fill="(#[0-9a-f]{6})" data-elevation="([\d.]+)"', page)
+    assert len(cells) == 48  # 49 cells, one missing
+    by_elevation = dict((float(e), fill) for fill, e in cells)
+    assert by_elevation[300.0] != by_elevation[366.0]
+    assert data_elements(render_prediction_page(full), "terrain") == []
+    short = {
+        "lat": grid["center_lat"],
+        "lon": grid["center_lon"],
+        "rows": 7,
+        "cols": 7,
+        "dlat": grid["spacing_lat_deg"],
+        "dlon": grid["spacing_lon_deg"],
+        "e": grid["elevations_m"],
+    }  # the enrichment cache's form
+    assert render_prediction_page(full, elevation_grid=short) == page
+
+
+def test_longitude_differences_wrap_at_the_antimeridian(full: dict[str, Any]) -> None:
+    near = {
+        **full,
+        "lat": 0.0,
+        "lon": 179.9995,
+        "bedding_zones": [{"lat": 0.0, "lon": -179.9995, "score": 5.0}],  # 111 m east
+        "feeding_zones": [],
+        "travel_zones": [],
+        "stands": [],
+    }
+    (zone,) = data_elements(render_prediction_page(near), "zone")
+    assert PLAN_PX / 2 < float(zone["cx"]) < PLAN_PX / 2 + PLAN_PX / 2 * 0.9
+    assert float(zone["cy"]) == pytest.approx(PLAN_PX / 2)
+
+
+def test_missing_and_malformed_fields_degrade_gracefully(full: dict[str, Any]) -> None:
+    minimal = render_prediction_page({"request_id": "r1"})
+    assert "r1" in minimal and "</html>" in minimal
+    assert data_elements(minimal, "zone") == [] and data_elements(minimal, "cone") == []
+    broken = {
+        **full,
+        "stands": "nope",
+        "bedding_zones": [{"lat": "x"}, None, {"lat": 44.98, "lon": -93.26, "score": 5}],
+        "hunt_windows": [{"start": "not a time", "end": 3}],
+        "factors": [{"name": 1}],
+        "sun": None,
+        "data_quality": [],
+        "target_time": "2026-11-08T12:15:00",  # no offset: not placed on the timeline
+    }
+    page = render_prediction_page(broken)
+    assert len(data_elements(page, "zone")) == 1 + len(full["feeding_zones"]) + len(
+        full["travel_zones"]
+    )
+    assert data_elements(page, "window") == [] and data_elements(page, "stand") == []
+    no_wind = {
+        **full,
+        "factors": [],
+        "stands": [{**s, "wind_from_deg": None} for s in full["stands"]],
+    }
+    page = render_prediction_page(no_wind)
+    assert data_elements(page, "cone") == []
+    assert data_elements(page, "wind")[0]["data-from"] == ""
+
+
+def test_without_a_wind_speed_cones_are_drawn_for_calm_air(full: dict[str, Any]) -> None:
+    calm = {**full, "factors": [f for f in full["factors"] if f["name"] != "wind"]}
+    page = render_prediction_page(calm)
+    cones = data_elements(page, "cone")
+    assert {float(c["data-length-m"]) for c in cones} == {80.0}
+    assert {float(c["data-half-width"]) for c in cones} == {55.0}
+    assert "calm air" in page
+    # The wind direction then comes from the primary stand.
+    assert float(data_elements(page, "wind")[0]["data-from"]) == 45.0
+
+
+def test_the_engines_wind_factor_wording_is_understood(full: dict[str, Any]) -> None:
+    engine_style = {
+        **full,
+        "factors": [{"name": "wind", "value": "from 300° at 2.0 m/s", "effect": 0.0}],
+    }
+    page = render_prediction_page(engine_style)
+    (wind,) = data_elements(page, "wind")
+    assert float(wind["data-from"]) == 300.0 and float(wind["data-speed-ms"]) == 2.0
+    assert {float(c["data-half-width"]) for c in data_elements(page, "cone")} == {40.0}
+
+
+def test_the_hunters_own_stand_is_drawn_with_a_cone(full: dict[str, Any]) -> None:
+    mine = {**full, "hunter_stand": {"lat": 44.9772, "lon": -93.2660, "id": "oak"}}
+    page = render_prediction_page(mine)
+    own = [e for e in data_elements(page, "stand") if e["data-stand-kind"] == "yours"]
+    assert [e["data-stand"] for e in own] == ["oak"]
+    (cone,) = [c for c in data_elements(page, "cone") if c["data-stand"] == "oak"]
+    assert float(cone["data-bearing"]) == 225.0  # the target hour's wind: from NE
+
+
+def test_hourly_series_are_charted_when_present(full: dict[str, Any]) -> None:
+    hourly = [
+        {"time": f"2026-11-08T{h:02d}:00:00Z", "score": float(h % 7), "wind_ms": 3.0 + h / 10}
+        for h in range(10, 24)
+    ]
+    page = render_prediction_page({**full, "hourly": hourly})
+    assert {e["data-series"] for e in data_elements(page, "hourly")} == {"score", "wind_ms"}
+
+
+def test_text_is_escaped(full: dict[str, Any]) -> None:
+    evil = {
+        **full,
+        "notes": ["<script>alert(1)</script>"],
+        "factors": [{"name": "x", "value": '"><img onerror=1>', "effect": 1}],
+    }
+    page = render_prediction_page(evil)
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_index_page_links_to_each_prediction() -> None:
+    page = render_index_page(["app-7:hunt.2026-11-08", "r2"])
+    assert '<a href="/predictions/app-7:hunt.2026-11-08">' in page
+    assert page.index("app-7:hunt") < page.index("r2")
+    assert "No predictions yet" in render_index_page([])
+    assert "https://" not in page and "http://" not in page
