@@ -64,6 +64,8 @@ class WorkerProcess:
     web_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    command: Sequence[str] | None = None  # default: this interpreter's deerstream.cli
+    cwd: Path | None = None
 
     @property
     def log_path(self) -> Path:
@@ -79,9 +81,13 @@ class WorkerProcess:
             "LOG_LEVEL": "INFO",
         }
         log = open(self.log_path, "ab")
+        argv = list(self.command or [sys.executable, "-m", "deerstream.cli", "worker"])
+        if self.command is not None:
+            env.pop("PYTHONPATH", None)  # an installed command must not see the repository
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "deerstream.cli", "worker"],
+            argv,
             env=env,
+            cwd=self.cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
