@@ -5,6 +5,12 @@ These are the equations of the NOAA Solar Calculator spreadsheet (after Meeus,
 "local" day is the *local solar* day at the point's longitude, so nothing depends on a
 political time zone. Sunrise and sunset use the standard 90.833° zenith (refraction plus
 the sun's semi-diameter) and are refined by evaluating the sun at the event time itself.
+
+Polar day/night is decided only from the sun's altitude at solar noon and at the two solar
+midnights that bound the local day: polar night when the sun is below the horizon even at
+noon, polar day when it is above it at both midnights. Every other day has a sunrise and a
+sunset. The hour-angle refinement is iterated at the event time; where it cannot converge
+(the grazing days near the polar circles) the event is found by bisection on the altitude.
 """
 
 from __future__ import annotations
@@ -22,8 +28,19 @@ LEGAL_LIGHT_MARGIN = timedelta(minutes=30)
 #: Julian day of 0001-01-01 00:00 UTC minus one (so JD = ordinal + offset).
 _JD_ORDINAL_OFFSET = 1_721_424.5
 _J2000 = 2_451_545.0
-#: Re-evaluations of the sun's position at the computed event time.
-_EVENT_REFINEMENTS = 1
+_COS_ZENITH = math.cos(math.radians(SUNRISE_ZENITH_DEG))
+#: Hour-angle iterations at the event time before falling back to bisection.
+_MAX_REFINEMENTS = 6
+#: The iteration has converged when the event moves by less than this (minutes, 0.6 s).
+_CONVERGED_MIN = 0.01
+#: Bisection stops when the bracket is narrower than this (minutes, 0.06 s).
+_BISECT_TOL_MIN = 0.001
+#: Half a day in minutes: solar noon to solar midnight.
+_HALF_DAY_MIN = 720.0
+#: Polar day needs |lat| > 90 − 23.45 − 0.833 ≈ 65.7 and polar night |lat| > 67.4 (the
+#: declination never exceeds 23.45°), so below this latitude the sun always rises and sets
+#: and the altitude checks at noon and midnight can be skipped.
+_POLAR_LAT_MIN = 65.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +113,60 @@ def _cos_hour_angle(lat: float, decl: float) -> float:
     ) * math.tan(decl)
 
 
-def _event_minutes(day: date, lat: float, lon: float, sign: float) -> float | None:
-    """Minutes after ``day`` 00:00 UTC of sunrise (sign −1) or sunset (sign +1)."""
-    minutes = 720.0 - 4.0 * lon
-    for _ in range(_EVENT_REFINEMENTS + 1):
-        decl, eot = _sun_terms(_julian_day(day, minutes))
+def _altitude_excess(day: date, lat: float, lon: float, minutes: float) -> float:
+    """sin(altitude) − cos(90.833°) at ``minutes`` after ``day`` 00:00 UTC: positive when
+    the sun's upper limb is above the horizon."""
+    decl, eot = _sun_terms(_julian_day(day, minutes))
+    hour_angle = math.radians((minutes + eot + 4.0 * lon) / 4.0 - 180.0)
+    phi = math.radians(lat)
+    return (
+        math.sin(phi) * math.sin(decl)
+        + math.cos(phi) * math.cos(decl) * math.cos(hour_angle)
+        - _COS_ZENITH
+    )
+
+
+def _refined_event(
+    day: date, lat: float, lon: float, sign: float, noon_terms: tuple[float, float]
+) -> float | None:
+    """Sunrise (sign −1) or sunset (sign +1) by iterating the hour angle at the event time;
+    None when the iteration leaves the domain of acos or does not converge."""
+    decl, eot = noon_terms
+    previous = math.nan
+    for _ in range(_MAX_REFINEMENTS):
         cos_ha = _cos_hour_angle(lat, decl)
         if not -1.0 <= cos_ha <= 1.0:
             return None
         ha = math.degrees(math.acos(cos_ha))
         minutes = 720.0 - 4.0 * (lon - sign * ha) - eot
-    return minutes
+        if abs(minutes - previous) < _CONVERGED_MIN:
+            return minutes
+        previous = minutes
+        decl, eot = _sun_terms(_julian_day(day, minutes))
+    return None
+
+
+def _bisect_event(day: date, lat: float, lon: float, below: float, above: float) -> float:
+    """The horizon crossing between ``below`` (sun down) and ``above`` (sun up), minutes."""
+    while abs(above - below) > _BISECT_TOL_MIN:
+        mid = 0.5 * (below + above)
+        if _altitude_excess(day, lat, lon, mid) > 0.0:
+            above = mid
+        else:
+            below = mid
+    return 0.5 * (below + above)
+
+
+def _event_minutes(
+    day: date, lat: float, lon: float, sign: float, noon: float, noon_terms: tuple[float, float]
+) -> float:
+    """Minutes after ``day`` 00:00 UTC of sunrise (sign −1) or sunset (sign +1), given that
+    the sun is up at solar ``noon`` and down at the solar midnight on that side of it."""
+    midnight = noon + sign * _HALF_DAY_MIN
+    minutes = _refined_event(day, lat, lon, sign, noon_terms)
+    if minutes is not None and min(noon, midnight) < minutes < max(noon, midnight):
+        return minutes
+    return _bisect_event(day, lat, lon, below=midnight, above=noon)
 
 
 def local_solar_date(when: datetime, lon: float) -> date:
@@ -115,28 +175,48 @@ def local_solar_date(when: datetime, lon: float) -> date:
 
 
 def compute_solar_day(day: date, lat: float, lon: float) -> SolarDay:
-    """Sunrise, sunset and solar noon of the local solar ``day`` at (lat, lon)."""
+    """Sunrise, sunset and solar noon of the local solar ``day`` at (lat, lon).
+
+    ``polar`` is "night" when the sun is below the horizon at solar noon, "day" when it is
+    above it at both solar midnights of the day, otherwise None with both events set. On
+    the rare grazing day when the sun is up at one midnight only, the missing event is
+    taken symmetric to the other about solar noon (the sun dips for minutes either side).
+    """
     midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    _, eot = _sun_terms(_julian_day(day, 720.0 - 4.0 * lon))
-    noon = midnight + timedelta(minutes=720.0 - 4.0 * lon - eot)
-    rise = _event_minutes(day, lat, lon, -1.0)
-    set_ = _event_minutes(day, lat, lon, +1.0)
-    polar: str | None = None
-    if rise is None or set_ is None:
-        decl, _ = _sun_terms(_julian_day(day, 720.0 - 4.0 * lon))
-        # cos(HA) below −1 means the sun never reaches the horizon zenith: it stays up.
-        polar = "day" if _cos_hour_angle(lat, decl) < -1.0 else "night"
-        return SolarDay(day, noon, None, None, polar, noon.timestamp())
-    base = midnight.timestamp()
+    noon_terms = _sun_terms(_julian_day(day, 720.0 - 4.0 * lon))
+    noon_min = 720.0 - 4.0 * lon - noon_terms[1]
+    noon = midnight + timedelta(minutes=noon_min)
+    up_before = up_after = False
+    if abs(lat) >= _POLAR_LAT_MIN:
+        polar: str | None = None
+        if _altitude_excess(day, lat, lon, noon_min) <= 0.0:
+            polar = "night"
+        else:
+            up_before = _altitude_excess(day, lat, lon, noon_min - _HALF_DAY_MIN) > 0.0
+            up_after = _altitude_excess(day, lat, lon, noon_min + _HALF_DAY_MIN) > 0.0
+            if up_before and up_after:
+                polar = "day"
+        if polar is not None:
+            return SolarDay(day, noon, None, None, polar, noon.timestamp())
+    rise = None if up_before else _event_minutes(day, lat, lon, -1.0, noon_min, noon_terms)
+    set_ = None if up_after else _event_minutes(day, lat, lon, +1.0, noon_min, noon_terms)
+    if rise is None:
+        assert set_ is not None
+        rise = 2.0 * noon_min - set_
+    elif set_ is None:
+        set_ = 2.0 * noon_min - rise
+    sunrise = midnight + timedelta(minutes=rise)
+    sunset = midnight + timedelta(minutes=set_)
+    # The *_ts mirror the (microsecond) datetimes exactly, so both compare alike.
     return SolarDay(
         day,
         noon,
-        midnight + timedelta(minutes=rise),
-        midnight + timedelta(minutes=set_),
-        polar,
+        sunrise,
+        sunset,
+        None,
         noon.timestamp(),
-        base + rise * 60.0,
-        base + set_ * 60.0,
+        sunrise.timestamp(),
+        sunset.timestamp(),
     )
 
 

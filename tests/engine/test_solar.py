@@ -134,3 +134,65 @@ def test_solar_noon_is_twelve_local_solar_time(lat: float, lon: float, doy: int)
         assert abs((sd.solar_noon - sd.sunrise) - (sd.sunset - sd.solar_noon)) < timedelta(
             minutes=3
         )
+
+
+# Field report: "polar night" with the sun 47° up at 65.75 N on 18 June. Polar day/night is
+# only when the sun stays above / below the horizon all day (altitude at solar noon and at
+# solar midnight), never the failure of a refinement step.
+POLAR_TABLE = [
+    # lat, lon, date, polar, (min, max) hours of daylight when the sun rises and sets
+    (65.75, 0.0, date(2025, 6, 18), None, (23.5, 24.0)),
+    (65.75, 25.0, date(2025, 6, 18), None, (23.5, 24.0)),
+    (-65.75, 0.0, date(2025, 12, 19), None, (23.5, 24.0)),
+    (70.0, 0.0, date(2025, 6, 18), "day", None),
+    (70.0, 25.0, date(2025, 6, 18), "day", None),
+    (70.0, 0.0, date(2025, 12, 21), "night", None),
+    (-70.0, 0.0, date(2025, 12, 21), "day", None),
+    (-70.0, 0.0, date(2025, 6, 18), "night", None),
+    (66.0, 0.0, date(2025, 6, 11), None, (22.0, 24.0)),
+    (60.0, 0.0, date(2025, 6, 18), None, (18.0, 19.5)),
+]
+
+
+@pytest.mark.parametrize(("lat", "lon", "day", "polar", "hours"), POLAR_TABLE)
+def test_polar_only_when_the_sun_never_crosses_the_horizon(
+    lat: float, lon: float, day: date, polar: str | None, hours: tuple[float, float] | None
+) -> None:
+    sd = compute_solar_day(day, lat, lon)
+    assert sd.polar == polar
+    if polar is not None:
+        assert sd.sunrise is None and sd.sunset is None
+        assert sd.sunrise_ts is None and sd.sunset_ts is None
+        return
+    assert sd.sunrise is not None and sd.sunset is not None and hours is not None
+    assert sd.sunrise < sd.solar_noon < sd.sunset
+    assert sd.sunrise_ts == pytest.approx(sd.sunrise.timestamp())
+    assert sd.sunset_ts == pytest.approx(sd.sunset.timestamp())
+    length = (sd.sunset - sd.sunrise).total_seconds() / 3600.0
+    assert hours[0] <= length <= hours[1]
+
+
+def _altitude_deg(lat: float, decl_deg: float, hour_angle_deg: float) -> float:
+    phi, dec, ha = map(math.radians, (lat, decl_deg, hour_angle_deg))
+    s = math.sin(phi) * math.sin(dec) + math.cos(phi) * math.cos(dec) * math.cos(ha)
+    return math.degrees(math.asin(s))
+
+
+def test_sun_is_47_degrees_up_on_the_field_report_day() -> None:
+    # Declination on 2025-06-18 is about 23.41°: the sun culminates near 47.7° at 65.75 N.
+    assert _altitude_deg(65.75, 23.41, 0.0) == pytest.approx(47.66, abs=0.05)
+    sd = compute_solar_day(date(2025, 6, 18), 65.75, 0.0)
+    assert sd.polar is None and sd.sunrise is not None
+
+
+@settings(max_examples=80, deadline=None)
+@given(lat=st.floats(62, 72), doy=st.integers(0, 364), sign=st.sampled_from([1.0, -1.0]))
+def test_near_polar_circles_events_bracket_noon(lat: float, doy: int, sign: float) -> None:
+    day = date(2025, 1, 1) + timedelta(days=doy)
+    sd = compute_solar_day(day, sign * lat, 10.0)
+    if sd.polar is None:
+        assert sd.sunrise is not None and sd.sunset is not None
+        assert sd.solar_noon - timedelta(hours=12) <= sd.sunrise < sd.solar_noon
+        assert sd.solar_noon < sd.sunset <= sd.solar_noon + timedelta(hours=12)
+    else:
+        assert sd.sunrise is None and sd.sunset is None
