@@ -4,6 +4,27 @@ Everything is read *around the hour asked for* (never from the end of the series
 from sea-level pressure (``pressure_msl``), never surface pressure. A value the series
 does not have stays ``None``: nothing here invents weather, and a condition that cannot
 be evaluated is simply not met.
+
+The cold front (one definition, used everywhere: ``detect_cold_front``). Temperature
+≤ 15.5 °C and any of:
+
+* low and falling: pressure < 1012.5 hPa and the 6 h trend < −1.7 hPa ("falling" or faster);
+* a temperature drop ≥ 5.5 °C against the same hour yesterday;
+* rising after a low: the pressure is *rising* at the target hour — the 6 h trend > +1.7 hPa,
+  the "rising" class, the mirror of "falling" above — and stands ≥ 5 hPa above a low
+  (< 1012.5 hPa) of the past 24 h. While the pressure is steady or falling (trend ≤ +1.7 hPa,
+  or unknown) this rule does not apply and its rise adds nothing to the strength: a
+  rebound followed by a new fall is a falling (or no) front, not a passed one.
+
+Strength (0..1, 0 when no front) = 0.35·fall + 0.35·drop + 0.15·low + 0.15·rise, each term
+clamped to 0..1: fall = −trend₆ₕ / 6.8 hPa, drop = ΔT₂₄ₕ / 11.1 °C, low = (1012.5 − p) / 20
+hPa, rise = post-low rise / 10 hPa, counted only while the rise-after-low rule applies.
+Because the rise term only lives above +1.7 hPa/6 h, on a series whose pressure is not
+rising at the target hour (trend ≤ 0) lowering the pressure at that hour and after (a deeper
+fall) only raises the fall and low terms: the strength never drops and a front never
+switches off. A bigger temperature drop likewise only raises the drop term. While the
+pressure *is* rising, lowering it shrinks the post-frontal rise itself, so that evidence
+(and the strength) legitimately weakens — there is no fall to deepen.
 """
 
 from __future__ import annotations
@@ -68,7 +89,7 @@ class WeatherAt(NamedTuple):
     trend_6h_hpa: float | None
     trend_class: str | None
     temp_drop_24h_c: float | None
-    rise_after_low_hpa: float | None
+    rise_after_low_hpa: float | None  # height above the 24 h low; counts only while rising
     wind_speed_ms: float | None
     sustained_wind_ms: float | None
     wind_from_deg: float | None
@@ -116,6 +137,8 @@ def front_strength(
     to 0..1: fall = −trend₆ₕ / 6.8 hPa, drop = ΔT₂₄ₕ / 11.1 °C, low = (1012.5 − p) / 20 hPa,
     rise = post-low rise / 10 hPa. Each term is non-decreasing in its driver, so the
     strength grows with the fall rate, the temperature drop and low absolute pressure.
+    ``rise_after_low_hpa`` must be the rise that *applies* (``None`` unless the pressure is
+    rising, see ``applicable_rise``); ``detect_cold_front`` passes exactly that.
     """
     w_fall, w_drop, w_low, w_rise = STRENGTH_WEIGHTS
     total = 0.0
@@ -130,6 +153,17 @@ def front_strength(
     return _clamp01(total)
 
 
+def applicable_rise(trend_6h_hpa: float | None, rise_after_low_hpa: float | None) -> float | None:
+    """The post-low rise, only while the pressure is rising (6 h trend > +1.7 hPa); else None.
+
+    "Rising after a low" describes a front that has passed and the pressure climbing behind
+    it: a height above the 24 h low while steady or falling again is not that.
+    """
+    if trend_6h_hpa is None or trend_6h_hpa <= TREND_HPA:
+        return None
+    return rise_after_low_hpa
+
+
 def detect_cold_front(
     temperature_c: float | None,
     pressure_hpa: float | None,
@@ -140,7 +174,9 @@ def detect_cold_front(
     """The single cold-front definition (domain.md §5).
 
     Temperature ≤ 15.5 °C and any of: pressure < 1012.5 hPa and falling; a temperature drop
-    ≥ 5.5 °C over 24 h; a pressure rise ≥ 5 hPa over 24 h after a low.
+    ≥ 5.5 °C over 24 h; a pressure rise ≥ 5 hPa over 24 h after a low, while the pressure is
+    rising (6 h trend > +1.7 hPa). ``rise_after_low_hpa`` is the height above the 24 h low;
+    it counts (for the rule and the strength) only while rising.
     """
     if temperature_c is None or temperature_c > FRONT_MAX_TEMP_C:
         return NO_FRONT
@@ -154,11 +190,12 @@ def detect_cold_front(
         reasons.append("low and falling pressure")
     if temp_drop_24h_c is not None and temp_drop_24h_c >= FRONT_TEMP_DROP_C:
         reasons.append("temperature drop over 24 h")
-    if rise_after_low_hpa is not None and rise_after_low_hpa >= FRONT_RISE_AFTER_LOW_HPA:
+    rise = applicable_rise(trend_6h_hpa, rise_after_low_hpa)
+    if rise is not None and rise >= FRONT_RISE_AFTER_LOW_HPA:
         reasons.append("pressure rising after a low")
     if not reasons:
         return NO_FRONT
-    strength = front_strength(trend_6h_hpa, temp_drop_24h_c, pressure_hpa, rise_after_low_hpa)
+    strength = front_strength(trend_6h_hpa, temp_drop_24h_c, pressure_hpa, rise)
     return ColdFront(True, strength, tuple(reasons))
 
 

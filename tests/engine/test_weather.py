@@ -15,7 +15,9 @@ from engine.weather import (
     FRONT_TEMP_DROP_C,
     STABLE_HIGH_PRESSURE_HPA,
     SUSTAINED_WIND_MS,
+    TREND_HPA,
     HourlyWeather,
+    applicable_rise,
     classify_trend,
     detect_cold_front,
     front_strength,
@@ -61,6 +63,9 @@ def test_pressure_trend_classes(trend: float, cls: str) -> None:
         (10.0, 1016.0, 0.0, 5.0, 0.0, False),
         (10.0, 1016.0, 2.0, 0.0, 6.0, True),  # rise after a low
         (10.0, 1016.0, 2.0, 0.0, 4.0, False),
+        (10.0, 1016.0, -2.0, 0.0, 6.0, False),  # above a low but falling again: not a rise
+        (10.0, 1016.0, 1.0, 0.0, 6.0, False),  # above a low but steady: not a rise
+        (10.0, 1016.0, None, 0.0, 6.0, False),  # trend unknown: the rise cannot be told
         (16.0, 1000.0, -5.0, 10.0, 10.0, False),  # too warm: never a front
         (None, 1000.0, -5.0, 10.0, 10.0, False),  # unknown temperature: not a front
         (10.0, None, None, None, None, False),  # nothing known: not a front
@@ -86,6 +91,17 @@ def test_strength_formula_values() -> None:
     assert front_strength(-6.8, 11.2, 990.0, 10.0) == 1.0
     # 0.35 × (3.4/6.8) + 0.35 × (5.56/11.1): half of each of the first two terms.
     assert front_strength(-3.4, 5.5556, 1013.0, 0.0) == pytest.approx(0.35, abs=0.01)
+
+
+def test_the_post_low_rise_counts_only_while_rising() -> None:
+    # A fast fall 8 hPa above the 24 h low: the height above the low adds no strength.
+    falling = detect_cold_front(10.0, 1008.0, -7.0, 0.0, 8.0)
+    assert falling.detected and falling.reasons == ("low and falling pressure",)
+    assert falling.strength == front_strength(-7.0, 0.0, 1008.0, None)
+    rising = detect_cold_front(10.0, 1016.0, 3.0, 0.0, 8.0)
+    assert rising.reasons == ("pressure rising after a low",)
+    assert rising.strength == front_strength(3.0, 0.0, 1016.0, 8.0)
+    assert applicable_rise(TREND_HPA, 8.0) is None and applicable_rise(1.71, 8.0) == 8.0
 
 
 opt = st.one_of(st.none(), st.floats(-20, 20))
