@@ -1,7 +1,12 @@
-"""Small spherical-earth helpers: distances, bearings and destination points.
+"""Small spherical-earth helpers: distances, bearings, local planes and destination points.
 
 A sphere of the mean earth radius is accurate to ~0.5 % over the few hundred metres the
 engine works with, which is far below the resolution of a 90 m elevation grid.
+
+Every longitude difference in the engine goes through ``wrap_deg`` (domain.md §11a), so a
+layout astride the antimeridian (lon 179.9995 / −179.9995) is the same few hundred metres
+as the same layout at lon 10, not most of the way round the earth. Every longitude the
+engine produces goes through ``wrap_lon``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,57 @@ import math
 
 #: Mean earth radius (IUGG), metres.
 EARTH_RADIUS_M = 6_371_008.8
+#: Metres per degree of latitude (and of longitude at the equator).
+M_PER_DEG = math.radians(1.0) * EARTH_RADIUS_M
+
+
+def wrap_deg(d: float) -> float:
+    """An angle difference (e.g. ``lon2 - lon1``) folded into [−180, 180).
+
+    Differences already in range are returned unchanged (bit for bit), so the wrap adds no
+    rounding away from the antimeridian.
+    """
+    if -180.0 <= d < 180.0:
+        return d
+    return (d + 180.0) % 360.0 - 180.0
+
+
+def wrap_lon(lon: float) -> float:
+    """A longitude folded into −180..180 (180 itself is kept)."""
+    if -180.0 <= lon <= 180.0:
+        return lon
+    return wrap_deg(lon)
+
+
+def local_xy(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]:
+    """Metres east/north of (lat0, lon0) on a local cos(lat0)-scaled plane (x east, y north).
+
+    Exact to well under a metre across the few hundred metres the engine works over; the
+    longitude difference is wrapped, so it holds across the antimeridian.
+    """
+    return (
+        wrap_deg(lon - lon0) * M_PER_DEG * math.cos(math.radians(lat0)),
+        (lat - lat0) * M_PER_DEG,
+    )
+
+
+def local_offset(lat: float, lon: float, east_m: float, north_m: float) -> tuple[float, float]:
+    """The point ``east_m``/``north_m`` metres from (lat, lon) on the local plane of
+    ``local_xy``, normalised into lat −90..90, lon −180..180."""
+    d_lat = north_m / M_PER_DEG
+    d_lon = east_m / (M_PER_DEG * max(1e-6, math.cos(math.radians(lat))))
+    return normalize_point(lat + d_lat, lon + d_lon)
+
+
+def equator_facing_deg(lat: float) -> float:
+    """The bearing of the equator-facing aspect: south (180°) north of the equator (and on
+    it), north (0°) south of it."""
+    return 0.0 if lat < 0.0 else 180.0
+
+
+def pole_facing_deg(lat: float) -> float:
+    """The bearing of the pole-facing aspect: north (0°) in the north, south (180°) south."""
+    return 180.0 if lat < 0.0 else 0.0
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -17,7 +73,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1 = math.radians(lat1)
     p2 = math.radians(lat2)
     dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
+    dl = math.radians(wrap_deg(lon2 - lon1))
     h = math.sin(dp / 2.0) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
@@ -26,7 +82,7 @@ def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Initial bearing from point 1 to point 2, degrees clockwise from north, in [0, 360)."""
     p1 = math.radians(lat1)
     p2 = math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
+    dl = math.radians(wrap_deg(lon2 - lon1))
     y = math.sin(dl) * math.cos(p2)
     x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
     return math.degrees(math.atan2(y, x)) % 360.0
@@ -41,7 +97,7 @@ def destination(lat: float, lon: float, bearing: float, dist_m: float) -> tuple[
     l2 = math.radians(lon) + math.atan2(
         math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
     )
-    return math.degrees(p2), (math.degrees(l2) + 540.0) % 360.0 - 180.0
+    return math.degrees(p2), wrap_lon(math.degrees(l2))
 
 
 def angle_diff_deg(a: float, b: float) -> float:
@@ -65,6 +121,4 @@ def normalize_point(lat: float, lon: float) -> tuple[float, float]:
         lat, lon = 180.0 - lat, lon + 180.0
     elif lat < -90.0:
         lat, lon = -180.0 - lat, lon + 180.0
-    if not -180.0 <= lon <= 180.0:
-        lon = (lon + 180.0) % 360.0 - 180.0
-    return lat, lon
+    return lat, wrap_lon(lon)

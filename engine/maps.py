@@ -2,7 +2,8 @@
 
 Each map scores every cell 0–10: a terrain part (from slope, aspect and position) plus
 scouting evidence (domain.md §9). Distances inside the grid use a local cos(lat)-scaled
-projection, which is exact to well under a metre across a few hundred metres.
+projection (``engine.geo.local_xy``, longitude difference wrapped across the antimeridian),
+which is exact to well under a metre across a few hundred metres.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.geo import EARTH_RADIUS_M, normalize_point
+from engine.geo import equator_facing_deg, local_xy, normalize_point, pole_facing_deg
 from engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
+from engine.stands import WIND_10_MPH_MS
 from engine.terrain import Cell, Position, TerrainFeatures
-from engine.units import mph_to_ms
 from models.records import Zone
 
 MAX_SCORE = 10.0
@@ -33,9 +34,9 @@ BED_POSITION = {
     Position.FLAT: 0.1,
     Position.VALLEY: 0.1,
 }
-LEEWARD_WIND_MS = mph_to_ms(10.0)  # 4.5 m/s: above it deer bed on the lee side
-COLD_C = 4.0  # below it south-facing slopes win (domain.md quotes °C)
-HOT_C = 24.0  # above it north-facing slopes win
+LEEWARD_WIND_MS = WIND_10_MPH_MS  # 10 mph (4.4704 m/s): above it deer bed on the lee side
+COLD_C = 4.0  # below it equator-facing (south in the north) slopes win (domain.md quotes °C)
+HOT_C = 24.0  # above it pole-facing (north in the north) slopes win
 NEUTRAL_ASPECT = 0.5
 # Feeding: flats and gentle valley bottoms; terrain split (position 6, gentleness 4).
 FEED_POINTS = (6.0, 4.0)
@@ -99,17 +100,18 @@ def _cap(x: float) -> float:
 
 
 def aspect_targets(
-    wind_ms: float | None, wind_from: float | None, temp_c: float | None
+    wind_ms: float | None, wind_from: float | None, temp_c: float | None, *, lat: float
 ) -> tuple[float, ...]:
-    """The aspects (radians) bedding prefers now: leeward, south when cold, north when hot."""
+    """The aspects (radians) bedding prefers now: leeward, equator-facing when cold,
+    pole-facing when hot (south/north in the north, mirrored for ``lat`` < 0)."""
     targets: list[float] = []
     if wind_ms is not None and wind_from is not None and wind_ms > LEEWARD_WIND_MS:
         # Bedded deer face downhill with the wind at their back: the slope faces downwind.
         targets.append(math.radians(wind_from + 180.0))
     if temp_c is not None and temp_c < COLD_C:
-        targets.append(math.pi)
+        targets.append(math.radians(equator_facing_deg(lat)))
     if temp_c is not None and temp_c > HOT_C:
-        targets.append(0.0)
+        targets.append(math.radians(pole_facing_deg(lat)))
     return tuple(targets)
 
 
@@ -121,18 +123,30 @@ def _aspect_match(aspect: float | None, targets: tuple[float, ...]) -> float:
 
 
 def bedding_aspect_factor(
-    aspect: float | None, wind_ms: float | None, wind_from: float | None, temp_c: float | None
+    aspect: float | None,
+    wind_ms: float | None,
+    wind_from: float | None,
+    temp_c: float | None,
+    *,
+    lat: float,
 ) -> float:
-    """Mean of the aspect preferences that apply (leeward, south when cold, north when hot);
-    0.5 when none applies or the cell has no aspect."""
-    return _aspect_match(aspect, aspect_targets(wind_ms, wind_from, temp_c))
+    """Mean of the aspect preferences that apply (leeward, equator-facing when cold,
+    pole-facing when hot); 0.5 when none applies or the cell has no aspect."""
+    return _aspect_match(aspect, aspect_targets(wind_ms, wind_from, temp_c, lat=lat))
 
 
 def bedding_terrain_score(
-    cell: Cell, wind_ms: float | None, wind_from: float | None, temp_c: float | None
+    cell: Cell,
+    wind_ms: float | None,
+    wind_from: float | None,
+    temp_c: float | None,
+    *,
+    lat: float,
 ) -> float | None:
-    """Terrain part of the bedding score; None when the cell is excluded (> 30°)."""
-    return _bedding_terrain(cell, aspect_targets(wind_ms, wind_from, temp_c))
+    """Terrain part of the bedding score; None when the cell is excluded (> 30°).
+
+    ``lat`` picks the hemisphere (``compute_maps`` uses the grid centre's latitude)."""
+    return _bedding_terrain(cell, aspect_targets(wind_ms, wind_from, temp_c, lat=lat))
 
 
 def _bedding_terrain(cell: Cell, targets: tuple[float, ...]) -> float | None:
@@ -195,9 +209,9 @@ def corridor_factor(
 
 
 def project(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]:
-    """Metres east/north of (lat0, lon0) in a local cos(lat0)-scaled projection."""
-    k = math.radians(1.0) * EARTH_RADIUS_M
-    return (lon - lon0) * k * math.cos(math.radians(lat0)), (lat - lat0) * k
+    """Metres east/north of (lat0, lon0) in a local cos(lat0)-scaled projection
+    (``engine.geo.local_xy``: the longitude difference is wrapped into −180..180)."""
+    return local_xy(lat, lon, lat0, lon0)
 
 
 def grid_axes(terrain: TerrainFeatures) -> tuple[list[float], list[float]]:
@@ -276,7 +290,8 @@ def compute_maps(
     mature = sum(1 for e in evidence if e.mature) >= MATURE_BONUS_MIN_SIGNS
     bonus = MATURE_MAP_BONUS if mature else 0.0
 
-    targets = aspect_targets(wind_ms, wind_from, temp_c)
+    # The hemisphere (equator-facing when cold) is the grid centre's.
+    targets = aspect_targets(wind_ms, wind_from, temp_c, lat=lat0)
     feed_weight = FEED_EVENING_WEIGHT if evening else FEED_MORNING_WEIGHT
     # The loop below unrolls _bedding_terrain and feeding_terrain_score (it runs for every
     # cell of every prediction); test_maps checks it against those reference functions.
@@ -336,10 +351,12 @@ def compute_maps(
 
     # The corridor joins the best *terrain* bedding and feeding cells, so scouting only ever
     # adds to the travel map (a new observation cannot move the line and lower a cell).
-    # Ties go to the cell nearest the centre, so flat ground gives a centred answer.
+    # Ties go to the cell nearest the centre, so flat ground gives a centred answer, then
+    # to the poleward, then the western cell (mirror-symmetric across the equator).
     near = [math.hypot(x, y) for x, y in xy]
-    best_bed = _best(terrain_bed, near)
-    best_feed = _best(terrain_feed, near)
+    order = _tie_order(cells, lat0)
+    best_bed = _best(terrain_bed, near, order)
+    best_feed = _best(terrain_feed, near, order)
     has_line = terrain_bed[best_bed] >= ZONE_MIN_SCORE and terrain_feed[best_feed] >= ZONE_MIN_SCORE
     # Cells in or next to a valley cell (the drainage edges).
     valley_edge = {
@@ -363,11 +380,22 @@ def compute_maps(
     return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature)
 
 
-def _best(scores: Sequence[float], near: Sequence[float]) -> int:
-    """Index of the best score; ties go to the cell nearest the centre, then the first."""
+def _tie_order(cells: Sequence[Cell], lat0: float) -> list[tuple[int, int]]:
+    """Each cell's rank among equals: the poleward row first (north in the northern
+    hemisphere, south in the southern), then west to east. North of the equator this is
+    the row-major order; mirroring a layout north↔south mirrors the choice."""
+    south = lat0 < 0.0
+    return [(-c.r if south else c.r, c.c) for c in cells]
+
+
+def _best(scores: Sequence[float], near: Sequence[float], order: Sequence[tuple[int, int]]) -> int:
+    """Index of the best score; ties go to the cell nearest the centre, then by ``order``."""
     best = 0
     for i in range(1, len(scores)):
-        if scores[i] > scores[best] or (scores[i] == scores[best] and near[i] < near[best]):
+        if scores[i] > scores[best] or (
+            scores[i] == scores[best]
+            and (near[i] < near[best] or (near[i] == near[best] and order[i] < order[best]))
+        ):
             best = i
     return best
 
@@ -396,16 +424,22 @@ def pick_zones(
     xy = maps.xy
     if distances is None:
         distances = distances_from(maps, center_xy)
-    # Only cells good enough and inside the radius compete; ties go to the nearer cell.
+    # Only cells good enough and inside the radius compete; ties go to the nearer cell,
+    # then the poleward, then the western one (``_tie_order``).
+    cells = maps.cells
+    order: list[tuple[int, int]] = []
+    if cells:
+        rows, cols = cells[-1].r + 1, cells[-1].c + 1
+        order = _tie_order(cells, cells[(rows // 2) * cols + cols // 2].lat)
     ranked = []
     for i, score in enumerate(scores):
         if score >= ZONE_MIN_SCORE:
             d = distances[i]
             if d <= radius_m:
-                ranked.append((-score, d, i))
+                ranked.append((-score, d, order[i], i))
     ranked.sort()
     chosen: list[int] = []
-    for _, _, i in ranked:
+    for _, _, _, i in ranked:
         if len(chosen) == count:
             break
         x, y = xy[i]

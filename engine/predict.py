@@ -26,6 +26,7 @@ from engine.explain import (
     terrain_part,
     weather_factors,
 )
+from engine.geo import wrap_deg
 from engine.maps import Maps, compute_maps, distances_from, pick_zones, project
 from engine.scouting import Evidence, select_evidence
 from engine.season import derive_rut_phase
@@ -295,7 +296,7 @@ def _plan_stands(
     if features is not None and grid is not None:
         # The movement point is a cell centre (or the request point): index it directly.
         r = features.rows // 2 - round((lat - grid.center_lat) / grid.spacing_lat_deg)
-        c = features.cols // 2 + round((lon - grid.center_lon) / grid.spacing_lon_deg)
+        c = features.cols // 2 + round(wrap_deg(lon - grid.center_lon) / grid.spacing_lon_deg)
         if 0 <= r < features.rows and 0 <= c < features.cols:
             cell = features.at(r, c)
             slope, aspect = cell.slope_deg, cell.aspect_deg

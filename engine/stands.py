@@ -7,13 +7,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from engine.geo import EARTH_RADIUS_M, angle_diff_deg, normalize_point
+from engine.geo import angle_diff_deg, equator_facing_deg, local_offset, local_xy
 from engine.solar import SolarDay
 from engine.units import mph_to_ms
+from engine.weather import SUSTAINED_WIND_MS
 from models.records import Stand, Zone
 
+#: 10 mph (4.4704 m/s), domain.md's "4.5 m/s": the one value for every 10 mph rule —
+#: crosswind stands above it, thermals at or below it, the 30° cone up to it, and the
+#: leeward bedding preference above it (maps.py).
+WIND_10_MPH_MS = mph_to_ms(10.0)
+#: 15 mph (6.7056 m/s), domain.md's "6.7 m/s": the 22° cone up to it. The same constant as
+#: weather.py's sustained-wind threshold (defined there once, imported here).
+WIND_15_MPH_MS = SUSTAINED_WIND_MS
+#: domain.md's 2.2 m/s cone bound (quoted in m/s, used only by the cone).
+SCENT_LIGHT_WIND_MS = 2.2
+#: domain.md's 1 m/s cone bound.
+SCENT_CALM_WIND_MS = 1.0
 #: Above this wind speed prefer crosswind stands; at or below it thermals can dominate.
-STRONG_WIND_MS = mph_to_ms(10.0)  # 4.5 m/s
+STRONG_WIND_MS = WIND_10_MPH_MS
 #: Stand distance from the deer movement point: default first, then the allowed range.
 STAND_DISTANCES_M = (80.0, 60.0, 100.0, 120.0)
 #: Scent reach: min(450, 80 + 45 × wind m/s) metres.
@@ -21,7 +33,12 @@ SCENT_BASE_M = 80.0
 SCENT_PER_MS_M = 45.0
 SCENT_MAX_M = 450.0
 #: Cone half-width narrows with wind: (upper wind bound m/s, half-width degrees).
-SCENT_HALF_WIDTHS = ((1.0, 55.0), (2.2, 40.0), (4.5, 30.0), (6.7, 22.0))
+SCENT_HALF_WIDTHS = (
+    (SCENT_CALM_WIND_MS, 55.0),
+    (SCENT_LIGHT_WIND_MS, 40.0),
+    (WIND_10_MPH_MS, 30.0),
+    (WIND_15_MPH_MS, 22.0),
+)
 SCENT_HALF_WIDTH_STRONG = 18.0
 #: A bedding zone is a ~90 m cell: a stand this close is inside it whatever the wind.
 ZONE_RADIUS_M = 45.0
@@ -40,7 +57,9 @@ EVENING_THERMAL = (
     timedelta(minutes=-90),
 )
 THERMAL_FULL_SLOPE_DEG = 30.0
-#: Sun exposure by aspect: south 1.0, east/west 0.7, north 0.4 (0.7 − 0.3·cos aspect).
+#: Sun exposure by aspect: equator-facing 1.0, east/west 0.7, pole-facing 0.4
+#: (0.7 + 0.3·cos(aspect − equator-facing bearing)): south 1.0 / north 0.4 in the north,
+#: mirrored south of the equator (domain.md §11a).
 EXPOSURE_MID = 0.7
 EXPOSURE_SWING = 0.3
 #: Canopy is not in the data; thermals are not damped for it (see docs).
@@ -50,9 +69,6 @@ ALT_SECTOR_DEG = 45.0
 ALT_MIN_HOURS = 3
 ALT_MAX = 2
 ALT_HOURS = 24
-
-
-_M_PER_DEG = math.radians(1.0) * EARTH_RADIUS_M
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +96,8 @@ def scent_reach_m(wind_ms: float) -> float:
 
 
 def scent_half_width_deg(wind_ms: float) -> float:
-    """Cone half-width: 55°, 40°, 30°, 22°, 18° for wind up to 1, 2.2, 4.5, 6.7 m/s and above."""
+    """Cone half-width: 55°, 40°, 30°, 22°, 18° for wind up to 1, 2.2, 10 mph (4.4704), 15 mph
+    (6.7056) m/s and above."""
     for upper, width in SCENT_HALF_WIDTHS:
         if wind_ms <= upper:
             return width
@@ -97,11 +114,10 @@ def cone_covers(
 ) -> bool:
     """True when a point lies in the stand's scent cone (or inside the stand's own cell).
 
-    Uses a local cos(lat)-scaled plane: exact to well under a metre within the 450 m reach.
+    Uses the local plane of ``local_xy`` (longitude difference wrapped, so it holds across
+    the antimeridian): exact to well under a metre within the 450 m reach.
     """
-    k = _M_PER_DEG
-    east = (lon - stand_lon) * k * math.cos(math.radians(stand_lat))
-    north = (lat - stand_lat) * k
+    east, north = local_xy(lat, lon, stand_lat, stand_lon)
     d = math.hypot(east, north)
     if d <= ZONE_RADIUS_M:
         return True
@@ -118,14 +134,29 @@ def _ramp(t: float, t0: float, t1: float) -> float:
     return max(0.0, min(1.0, (t - t0) / (t1 - t0)))
 
 
+def sun_exposure(aspect_deg: float, lat: float) -> float:
+    """Sun exposure of a slope: 1.0 equator-facing, 0.7 east/west, 0.4 pole-facing."""
+    return EXPOSURE_MID + EXPOSURE_SWING * math.cos(
+        math.radians(aspect_deg - equator_facing_deg(lat))
+    )
+
+
 def thermal_at(
-    when: datetime, day: SolarDay, slope_deg: float | None, aspect_deg: float | None
+    when: datetime,
+    day: SolarDay,
+    slope_deg: float | None,
+    aspect_deg: float | None,
+    *,
+    lat: float,
 ) -> Thermal | None:
-    """Dawn/dusk thermal at a site, or None when there is none (flat, midday, night)."""
+    """Dawn/dusk thermal at a site, or None when there is none (flat, midday, night).
+
+    ``lat`` picks the hemisphere: equator-facing slopes get the most sun.
+    """
     if slope_deg is None or aspect_deg is None or day.sunrise is None or day.sunset is None:
         return None
     site = min(slope_deg / THERMAL_FULL_SLOPE_DEG, 1.0) * CANOPY_FACTOR
-    site *= EXPOSURE_MID - EXPOSURE_SWING * math.cos(math.radians(aspect_deg))
+    site *= sun_exposure(aspect_deg, lat)
     after_rise = (when - day.sunrise).total_seconds()
     start, full, fade, end = (x.total_seconds() for x in MORNING_THERMAL)
     if start <= after_rise <= end:
@@ -163,11 +194,16 @@ def blend_bearings(wind_from: float, wind_weight: float, thermal: Thermal) -> fl
 
 
 def _candidate_bearings(
-    eff_from: float, wind_ms: float, morning: bool, aspect_deg: float | None
+    eff_from: float, wind_ms: float, morning: bool, aspect_deg: float | None, lat: float
 ) -> tuple[tuple[float, str], ...]:
+    """Candidate stand bearings, best first. Where nothing prefers a side, the crosswind
+    stand clockwise of the wind comes first north of the equator and the counter-clockwise
+    one south of it, so a layout mirrored north↔south gets the mirrored stand."""
     downwind = (eff_from + 180.0) % 360.0
+    left, right = (eff_from - 90.0) % 360.0, (eff_from + 90.0) % 360.0
+    if lat < 0.0:
+        left, right = right, left
     if wind_ms > STRONG_WIND_MS:
-        left, right = (eff_from - 90.0) % 360.0, (eff_from + 90.0) % 360.0
         if aspect_deg is None:
             first, second = right, left
         else:
@@ -180,18 +216,17 @@ def _candidate_bearings(
         return ((first, "crosswind"), (second, "crosswind, other side"), (downwind, "downwind"))
     return (
         (downwind, "downwind"),
-        ((eff_from + 90.0) % 360.0, "crosswind"),
-        ((eff_from - 90.0) % 360.0, "crosswind, other side"),
+        (right, "crosswind"),
+        (left, "crosswind, other side"),
     )
 
 
 def _offset(lat: float, lon: float, bearing: float, dist: float) -> tuple[float, float]:
     """The point ``dist`` m along ``bearing`` on the local plane, rounded as published
-    (1e-6° ≈ 0.1 m); within 120 m the plane differs from the sphere by millimetres."""
+    (1e-6° ≈ 0.1 m); within 120 m the plane differs from the sphere by millimetres.
+    The longitude is normalised into −180..180."""
     b = math.radians(bearing)
-    north = dist * math.cos(b) / _M_PER_DEG
-    east = dist * math.sin(b) / (_M_PER_DEG * max(1e-6, math.cos(math.radians(lat))))
-    s_lat, s_lon = normalize_point(lat + north, lon + east)
+    s_lat, s_lon = local_offset(lat, lon, dist * math.sin(b), dist * math.cos(b))
     return round(s_lat, 6), round(s_lon, 6)
 
 
@@ -272,11 +307,11 @@ def place_stands(
     eff_from = wind_from % 360.0
     why = f"wind from {eff_from:.0f}° at {wind_ms:.1f} m/s"
     if wind_ms <= STRONG_WIND_MS:
-        thermal = thermal_at(when, day, slope_deg, aspect_deg)
+        thermal = thermal_at(when, day, slope_deg, aspect_deg, lat=lat)
         if thermal is not None and thermal.strength > 0.0:
             eff_from = blend_bearings(eff_from, wind_ms / STRONG_WIND_MS, thermal)
             why += f", blended with a {thermal.kind} thermal (strength {thermal.strength:.2f})"
-    candidates = _candidate_bearings(eff_from, wind_ms, morning, aspect_deg)
+    candidates = _candidate_bearings(eff_from, wind_ms, morning, aspect_deg, lat)
     stands: list[Stand] = []
     primary = _place_one(lat, lon, eff_from, wind_ms, candidates, bedding, True, why, rejections)
     if primary is not None:
@@ -288,7 +323,7 @@ def place_stands(
         sector = int((direction + ALT_SECTOR_DEG / 2.0) // ALT_SECTOR_DEG) % 8
         if sector == primary_sector:
             continue
-        alt_candidates = _candidate_bearings(direction, speed, morning, aspect_deg)
+        alt_candidates = _candidate_bearings(direction, speed, morning, aspect_deg, lat)
         alt_why = f"alternate for wind from {direction:.0f}° ({hours} h of the next 24 h)"
         alt = _place_one(
             lat, lon, direction, speed, alt_candidates, bedding, False, alt_why, rejections

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
-from engine.geo import EARTH_RADIUS_M
+from engine.geo import EARTH_RADIUS_M, wrap_lon
 from models.records import TerrainGrid
 
 #: Below this slope a cell is "flat" for position classes (and has no meaningful aspect).
@@ -173,7 +173,8 @@ def compute_terrain_features(grid: TerrainGrid) -> TerrainFeatures:
             slopes[k] = degrees(atan(grad))
             aspects[k] = None if grad == 0.0 else degrees(atan2(-dzdx, -dzdn)) % 360.0
     lats = [grid.center_lat + (rows // 2 - r) * grid.spacing_lat_deg for r in range(rows)]
-    lons = [grid.center_lon + (c - cols // 2) * grid.spacing_lon_deg for c in range(cols)]
+    # Cells east of 180° (or west of −180°) wrap round: every cell longitude is in −180..180.
+    lons = [wrap_lon(grid.center_lon + (c - cols // 2) * grid.spacing_lon_deg) for c in range(cols)]
     ring_offsets = (-cols - 1, -cols, -cols + 1, -1, 1, cols - 1, cols, cols + 1)
     cells: list[Cell] = []
     for r in range(rows):

@@ -56,8 +56,8 @@ def test_bedding_slope_bands(slope: float, factor: float) -> None:
 
 
 def test_bedding_excludes_slopes_over_30_degrees() -> None:
-    assert bedding_terrain_score(cell(31.0), None, None, None) is None
-    assert bedding_terrain_score(cell(30.0), None, None, None) is not None
+    assert bedding_terrain_score(cell(31.0), None, None, None, lat=LAT) is None
+    assert bedding_terrain_score(cell(30.0), None, None, None, lat=LAT) is not None
 
 
 @pytest.mark.parametrize(
@@ -82,13 +82,15 @@ def test_bedding_aspect_preferences(
     temp: float | None,
     expected: float,
 ) -> None:
-    assert bedding_aspect_factor(aspect, wind, wind_from, temp) == pytest.approx(expected, abs=1e-9)
+    assert bedding_aspect_factor(aspect, wind, wind_from, temp, lat=LAT) == pytest.approx(
+        expected, abs=1e-9
+    )
 
 
 def test_benches_and_upper_slopes_beat_flats_for_bedding() -> None:
     score: dict[Position, float] = {}
     for p in Position:
-        value = bedding_terrain_score(cell(15.0, pos=p), None, None, None)
+        value = bedding_terrain_score(cell(15.0, pos=p), None, None, None, lat=LAT)
         assert value is not None
         score[p] = value
     assert score[Position.BENCH] == score[Position.UPPER_SLOPE] > score[Position.MID_SLOPE]
@@ -227,6 +229,6 @@ def test_compute_maps_terrain_part_matches_the_reference_functions(
     cells = tuple(centre if c.r == 3 and c.c == 3 else c for c in base.cells)
     feats = replace(base, cells=cells)
     m = compute_maps(feats, (), wind_ms=wind, wind_from=wind_from, temp_c=temp, evening=evening)
-    expected_bed = bedding_terrain_score(centre, wind, wind_from, temp)
+    expected_bed = bedding_terrain_score(centre, wind, wind_from, temp, lat=centre.lat)
     assert m.bedding[24] == pytest.approx(min(10.0, expected_bed or 0.0))
     assert m.feeding[24] == pytest.approx(min(10.0, feeding_terrain_score(centre, evening)))

@@ -35,7 +35,8 @@ MIDDAY = DAY.solar_noon
         (1.0, 125.0, 55.0),
         (2.0, 170.0, 40.0),
         (2.2, 179.0, 40.0),
-        (4.5, 282.5, 30.0),
+        (4.47, 281.15, 30.0),  # at or below 10 mph (4.4704 m/s)
+        (4.5, 282.5, 22.0),  # above 10 mph: was 30° when the cone used 4.5 as 10 mph
         (6.7, 381.5, 22.0),
         (6.8, 386.0, 18.0),
         (9.0, 450.0, 18.0),  # capped at 450 m
@@ -121,7 +122,7 @@ def test_strong_wind_prefers_crosswind_on_the_approach_side(
     ],
 )
 def test_thermal_timing_and_strength(when: datetime, kind: str | None, strength: float) -> None:
-    t = thermal_at(when, DAY, 15.0, 180.0)
+    t = thermal_at(when, DAY, 15.0, 180.0, lat=LAT)
     if kind is None:
         assert t is None
     else:
@@ -131,12 +132,12 @@ def test_thermal_timing_and_strength(when: datetime, kind: str | None, strength:
 
 def test_thermal_exposure_by_aspect() -> None:
     when = RISE + timedelta(hours=2)
-    found = [thermal_at(when, DAY, 30.0, a) for a in (180.0, 90.0, 270.0, 0.0)]
+    found = [thermal_at(when, DAY, 30.0, a, lat=LAT) for a in (180.0, 90.0, 270.0, 0.0)]
     thermals = [t for t in found if t is not None]
     assert [t.strength for t in thermals] == pytest.approx([1.0, 0.7, 0.7, 0.4])
     # Morning air climbs: it arrives from downhill (the aspect); evening air from uphill.
     assert thermals[0].from_deg == 180.0
-    evening = thermal_at(SET, DAY, 30.0, 180.0)
+    evening = thermal_at(SET, DAY, 30.0, 180.0, lat=LAT)
     assert evening is not None and evening.from_deg == 0.0
 
 
