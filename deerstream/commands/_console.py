@@ -72,7 +72,14 @@ def check_kafka_login(settings: Settings) -> None:
     bootstrap" after the client's retries."""
     from agents.preflight import check_kafka
 
-    asyncio.run(check_kafka(settings))
+    # The probe's own connection errors are the answer, reported as one line by the CLI.
+    kafka = logging.getLogger("aiokafka")
+    level = kafka.level
+    kafka.setLevel(logging.CRITICAL)
+    try:
+        asyncio.run(check_kafka(settings))
+    finally:
+        kafka.setLevel(level)
 
 
 def quiet_kafka_logs() -> None:
