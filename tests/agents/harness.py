@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -139,6 +140,10 @@ class WorkerProcess:
             return ""
 
 
+def day_ahead(ahead: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=ahead)).isoformat()
+
+
 def request_json(i: int, *, spots: int = 50, base_lat: float = 44.2, tag: str = "r") -> bytes:
     """A valid request; ``spots`` distinct places so caches and batching behave realistically."""
     spot = i % spots
@@ -147,7 +152,8 @@ def request_json(i: int, *, spots: int = 50, base_lat: float = 44.2, tag: str = 
             "request_id": f"{tag}-{i}",
             "lat": round(base_lat + (spot // 10) * 0.02 + (i % 3) * 0.0003, 5),
             "lon": round(-72.6 + (spot % 10) * 0.02, 5),
-            "target_time": f"2026-11-{15 + (i % 5):02d}T{6 + (i % 2) * 10:02d}:30:00-05:00",
+            # Days from tomorrow on: inside the forecast range whenever the suite runs.
+            "target_time": f"{day_ahead(1 + i % 5)}T{6 + (i % 2) * 10:02d}:30:00-05:00",
             "hunter_id": f"h{i % 7}",
         }
     )

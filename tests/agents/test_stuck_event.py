@@ -35,6 +35,7 @@ from tests.agents.harness import (
     WorkerProcess,
     collect,
     create_topics,
+    day_ahead,
     request_ids,
     topic_env,
     upstream_env,
@@ -53,7 +54,7 @@ def _request(request_id: str, lat: float, lon: float) -> bytes:
             "request_id": request_id,
             "lat": lat,
             "lon": lon,
-            "target_time": "2026-11-16T06:30:00-05:00",
+            "target_time": f"{day_ahead(2)}T06:30:00-05:00",
         }
     )
 

@@ -9,7 +9,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,8 @@ from simulators.knobs import SimConfig
 from simulators.server import RunningSimulators, start_simulators
 from tests.ports import free_port
 
-TARGET = datetime(2026, 11, 15, 6, 30, tzinfo=UTC)
+# Tomorrow 06:30 UTC: inside the forecast API's date range whenever the suite runs.
+TARGET = (datetime.now(UTC) + timedelta(days=1)).replace(hour=6, minute=30, second=0, microsecond=0)
 
 
 def request(n: int, lat: float = 45.0, lon: float = -90.0, **kw: Any) -> PredictionRequest:
