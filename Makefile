@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STATE := .deerstream
 
-.PHONY: install run stack-up stack-down test test-cluster check lint types bench bench-quick soak clean
+.PHONY: install run stack-up stack-down test test-fast test-cluster check lint types bench bench-quick soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(STAMP)
 	status=0; $(BIN)/python -m pytest -q $(PYTEST_ARGS) || status=$$?; \
 	$(BIN)/deerstream stack down --only-recorded $(STATE)/test-started; \
 	exit $$status
+
+# The unit tests only: no Kafka, no Redis, under a minute (every test that uses the stack
+# is marked integration by tests/conftest.py).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not integration" $(PYTEST_ARGS)
 
 # The worker on a 3-broker KRaft cluster the tests start themselves (leader kill, rolling
 # restart); needs the single-node stack for nothing but Redis and the jars.

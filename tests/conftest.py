@@ -85,3 +85,18 @@ async def redis_client(redis_url: str) -> AsyncIterator[object]:
     await client.flushdb()
     await client.aclose()
     await asyncio.sleep(0)
+
+
+#: Fixtures that need the real local stack (Kafka, Redis, or a worker process on it).
+STACK_FIXTURES = frozenset(
+    {"kafka_bootstrap", "redis_url", "redis_client", "stream_settings", "sasl_broker"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the stack as ``integration``, whatever its module says,
+    so ``pytest -m "not integration"`` runs without Kafka or Redis."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & STACK_FIXTURES:
+            item.add_marker(pytest.mark.integration)
