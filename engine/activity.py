@@ -1,4 +1,4 @@
-"""Activity level by time of day (domain.md §4) and its weather modifiers (§5)."""
+"""Activity level by time of day (docs/how-prediction-works.md) and its weather modifiers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from engine.solar import SolarDay
 from engine.weather import HEAVY_PRECIP_MM_H, SUSTAINED_WIND_MS, TEMP_ANOMALY_HIGH_C, WeatherAt
 from models.records import ActivityLevel, RutPhase
 
-#: Numbers used for scoring each level (domain.md §4).
+#: Numbers used for scoring each level (docs/how-prediction-works.md).
 LEVEL_VALUES = {ActivityLevel.LOW: 0.3, ActivityLevel.MODERATE: 0.6, ActivityLevel.HIGH: 1.0}
 _ORDER = (ActivityLevel.LOW, ActivityLevel.MODERATE, ActivityLevel.HIGH)
 #: Dawn and dusk: within this long of sunrise or sunset.
@@ -106,7 +106,7 @@ def _shift(level: ActivityLevel, steps: int) -> ActivityLevel:
 def apply_weather(
     base: ActivityLevel, period: DayPeriod, wx: WeatherAt | None
 ) -> tuple[ActivityLevel, tuple[Modifier, ...]]:
-    """Apply the weather modifiers of domain.md §5 in a fixed order; returns the trail."""
+    """Apply the weather modifiers in a fixed order; returns the trail."""
     if wx is None:
         return base, ()
     mods: list[Modifier] = []

@@ -1,4 +1,4 @@
-"""Confidence 0..1 from data completeness, freshness and agreement (domain.md §11)."""
+"""Confidence 0..1 from data completeness, freshness and agreement."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Factors: the named, signed parts that explain a prediction (domain.md §11)."""
+"""Factors: the named, signed parts that explain a prediction (docs/how-prediction-works.md)."""
 
 from __future__ import annotations
 

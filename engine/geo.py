@@ -3,7 +3,7 @@
 A sphere of the mean earth radius is accurate to ~0.5 % over the few hundred metres the
 engine works with, which is far below the resolution of a 90 m elevation grid.
 
-Every longitude difference in the engine goes through ``wrap_deg`` (domain.md §11a), so a
+Every longitude difference in the engine goes through ``wrap_deg``, so a
 layout astride the antimeridian (lon 179.9995 / −179.9995) is the same few hundred metres
 as the same layout at lon 10, not most of the way round the earth. Every longitude the
 engine produces goes through ``wrap_lon``.

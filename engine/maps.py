@@ -1,7 +1,7 @@
-"""Bedding, feeding and travel score maps over the grid, and top zones (domain.md §7).
+"""Bedding, feeding and travel score maps over the grid, and top zones.
 
 Each map scores every cell 0–10: a terrain part (from slope, aspect and position) plus
-scouting evidence (domain.md §9). Distances inside the grid use a local cos(lat)-scaled
+scouting evidence. Distances inside the grid use a local cos(lat)-scaled
 projection (``engine.geo.local_xy``, longitude difference wrapped across the antimeridian),
 which is exact to well under a metre across a few hundred metres.
 """
@@ -35,7 +35,7 @@ BED_POSITION = {
     Position.VALLEY: 0.1,
 }
 LEEWARD_WIND_MS = WIND_10_MPH_MS  # 10 mph (4.4704 m/s): above it deer bed on the lee side
-COLD_C = 4.0  # below it equator-facing (south in the north) slopes win (domain.md quotes °C)
+COLD_C = 4.0  # below it equator-facing (south in the north) slopes win (the docs quote °C)
 HOT_C = 24.0  # above it pole-facing (north in the north) slopes win
 NEUTRAL_ASPECT = 0.5
 # Feeding: flats and gentle valley bottoms; terrain split (position 6, gentleness 4).
@@ -52,7 +52,7 @@ FEED_POSITION = {
 FEED_GENTLE_DEG = 5.0  # full marks for gentleness up to here
 FEED_STEEP_DEG = 15.0  # falls linearly to the floor at this slope
 FEED_STEEP_FLOOR = 0.1
-FEED_MORNING_WEIGHT = 0.8  # feeding matters more in the evening (domain.md §7)
+FEED_MORNING_WEIGHT = 0.8  # feeding matters more in the evening (docs/how-prediction-works.md)
 FEED_EVENING_WEIGHT = 1.0
 # Travel: position 6 points, the bedding–feeding corridor 4 points.
 TRAVEL_POINTS = (6.0, 4.0)

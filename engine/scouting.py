@@ -1,4 +1,4 @@
-"""Scouting evidence (domain.md §9): which observations count and how much they weigh."""
+"""Scouting evidence: which observations count and how much they weigh."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ SECONDS_PER_DAY = 86_400.0
 
 @dataclass(frozen=True, slots=True)
 class EvidenceType:
-    """Per-type evidence values (domain.md §9 table).
+    """Per-type evidence values (docs/how-prediction-works.md table).
 
     ``travel`` and ``bedding`` (and ``feeding``) are points per 100 of observation weight:
     an observation of weight w adds ``w × travel / 100`` to the 0–10 travel map.
@@ -36,7 +36,7 @@ EVIDENCE: dict[ObservationType, EvidenceType] = {
     ObservationType.BEDDING_AREA: EvidenceType(25, 275, 5, 30, 30, 365),
     ObservationType.TRAIL_CAMERA: EvidenceType(15, 90, 20, 5, 7, 90),
     ObservationType.TRACKS: EvidenceType(8, 90, 15, 3, 3, 30),
-    # Feeding sign is the only evidence for the feeding map (domain.md names no column).
+    # Feeding sign is the only evidence for the feeding map (the docs name no column).
     ObservationType.FEEDING_SIGN: EvidenceType(12, 140, 5, 2, 7, 90, feeding=25),
     ObservationType.SIGHTING: EvidenceType(10, 120, 15, 5, 5, 30),
     ObservationType.SCAT: EvidenceType(4, 60, 4, 2, 5, 30),
@@ -87,7 +87,7 @@ def age_factor(age_days: float, kind: EvidenceType) -> float:
 
 
 def is_mature_sign(obs: ScoutingObservation, age_days: float) -> bool:
-    """Mature-buck sign (domain.md §9): big rub, big fresh scrape with licking branch, or
+    """Mature-buck sign: big rub, big fresh scrape with licking branch, or
     a recent camera/sighting of a mature buck."""
     if obs.type is ObservationType.RUB:
         return (obs.rub_trunk_diameter_cm or 0.0) >= MATURE_RUB_TRUNK_CM or (

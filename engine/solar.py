@@ -1,4 +1,4 @@
-"""Sun position and light (domain.md §3), from the NOAA solar-position equations.
+"""Sun position and light (docs/how-prediction-works.md), from the NOAA solar-position equations.
 
 These are the equations of the NOAA Solar Calculator spreadsheet (after Meeus,
 *Astronomical Algorithms*): no lookup tables and no time zones. Every time is UTC; the

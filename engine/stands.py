@@ -1,4 +1,4 @@
-"""Stand placement from wind and thermals, with the scent-cone check (domain.md §8)."""
+"""Stand placement from wind and thermals, with the scent-cone check."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from engine.units import mph_to_ms
 from engine.weather import SUSTAINED_WIND_MS
 from models.records import Stand, Zone
 
-#: 10 mph (4.4704 m/s), domain.md's "4.5 m/s": the one value for every 10 mph rule —
+#: 10 mph (4.4704 m/s), the rule's "4.5 m/s": the one value for every 10 mph rule —
 #: crosswind stands above it, thermals at or below it, the 30° cone up to it, and the
 #: leeward bedding preference above it (maps.py).
 WIND_10_MPH_MS = mph_to_ms(10.0)
-#: 15 mph (6.7056 m/s), domain.md's "6.7 m/s": the 22° cone up to it. The same constant as
+#: 15 mph (6.7056 m/s), the rule's "6.7 m/s": the 22° cone up to it. The same constant as
 #: weather.py's sustained-wind threshold (defined there once, imported here).
 WIND_15_MPH_MS = SUSTAINED_WIND_MS
-#: domain.md's 2.2 m/s cone bound (quoted in m/s, used only by the cone).
+#: the rule's 2.2 m/s cone bound (quoted in m/s, used only by the cone).
 SCENT_LIGHT_WIND_MS = 2.2
-#: domain.md's 1 m/s cone bound.
+#: the rule's 1 m/s cone bound.
 SCENT_CALM_WIND_MS = 1.0
 #: Above this wind speed prefer crosswind stands; at or below it thermals can dominate.
 STRONG_WIND_MS = WIND_10_MPH_MS
@@ -42,7 +42,7 @@ SCENT_HALF_WIDTHS = (
 SCENT_HALF_WIDTH_STRONG = 18.0
 #: A bedding zone is a ~90 m cell: a stand this close is inside it whatever the wind.
 ZONE_RADIUS_M = 45.0
-#: Thermal timing (domain.md §8): morning upslope from 30 min after sunrise, strongest
+#: Thermal timing: morning upslope from 30 min after sunrise, strongest
 #: 1–2.5 h after; evening downslope strongest in the last hour of light.
 MORNING_THERMAL = (
     timedelta(minutes=30),
@@ -59,7 +59,7 @@ EVENING_THERMAL = (
 THERMAL_FULL_SLOPE_DEG = 30.0
 #: Sun exposure by aspect: equator-facing 1.0, east/west 0.7, pole-facing 0.4
 #: (0.7 + 0.3·cos(aspect − equator-facing bearing)): south 1.0 / north 0.4 in the north,
-#: mirrored south of the equator (domain.md §11a).
+#: mirrored south of the equator (docs/how-prediction-works.md).
 EXPOSURE_MID = 0.7
 EXPOSURE_SWING = 0.3
 #: Canopy is not in the data; thermals are not damped for it (see docs).

@@ -1,4 +1,4 @@
-"""Terrain features from the elevation grid (domain.md §6).
+"""Terrain features from the elevation grid (docs/how-prediction-works.md).
 
 Slope and aspect use Horn's method on the 3×3 window, dividing by the real cell size in
 metres (the longitude spacing shrinks by cos(lat)). A cell whose 3×3 window is not

@@ -1,6 +1,6 @@
 """Unit conversions, applied once when a threshold is defined.
 
-domain.md quotes some thresholds in °F, mph or inHg because that is how hunters and the
+The docs quote some thresholds in °F, mph or inHg because that is how hunters and the
 original design state them. The engine works in SI (°C, m/s, hPa, metres), so every such
 threshold is converted exactly once, here or where the named constant is defined.
 """

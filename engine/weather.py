@@ -1,4 +1,4 @@
-"""Weather at an hour of the series (domain.md §5): trends, the cold front, wind.
+"""Weather at an hour of the series (docs/how-prediction-works.md): trends, the cold front, wind.
 
 Everything is read *around the hour asked for* (never from the end of the series) and
 from sea-level pressure (``pressure_msl``), never surface pressure. A value the series
@@ -37,14 +37,14 @@ from typing import NamedTuple, cast
 from engine.units import fahrenheit_delta_to_celsius, fahrenheit_to_celsius, inhg_to_hpa, mph_to_ms
 from models.records import WeatherSeries
 
-# Pressure-trend classes over 6 h (domain.md quotes 1.7/3.4 hPa = 0.05/0.10 inHg).
+# Pressure-trend classes over 6 h (the docs quote 1.7/3.4 hPa = 0.05/0.10 inHg).
 TREND_HOURS = 6
 TREND_FAST_HPA = 3.4
 TREND_HPA = 1.7
 # Cold front (one definition, used everywhere).
-FRONT_MAX_TEMP_C = fahrenheit_to_celsius(60.0)  # 15.56 °C (domain.md: 15.5)
+FRONT_MAX_TEMP_C = fahrenheit_to_celsius(60.0)  # 15.56 °C (the docs: 15.5)
 FRONT_LOW_PRESSURE_HPA = inhg_to_hpa(29.9)  # 1012.5 hPa
-FRONT_TEMP_DROP_C = fahrenheit_delta_to_celsius(10.0)  # 5.56 °C (domain.md: 5.5)
+FRONT_TEMP_DROP_C = fahrenheit_delta_to_celsius(10.0)  # 5.56 °C (the docs: 5.5)
 FRONT_RISE_AFTER_LOW_HPA = 5.0
 FRONT_LOOKBACK_HOURS = 24
 # Strength = weighted sum of saturating terms; each term grows with its driver.
@@ -54,7 +54,7 @@ STRENGTH_LOW_FULL_HPA = 20.0  # 20 hPa below the low threshold saturates
 STRENGTH_RISE_FULL_HPA = 10.0  # a 10 hPa post-frontal rise saturates
 STRENGTH_WEIGHTS = (0.35, 0.35, 0.15, 0.15)  # fall, drop, low, rise
 # Other activity modifiers.
-STABLE_HIGH_PRESSURE_HPA = inhg_to_hpa(30.1)  # 1019.3 hPa (domain.md: 1019)
+STABLE_HIGH_PRESSURE_HPA = inhg_to_hpa(30.1)  # 1019.3 hPa (the docs: 1019)
 SUSTAINED_WIND_MS = mph_to_ms(15.0)  # 6.7 m/s
 SUSTAINED_WIND_HALF_HOURS = 1  # mean over target hour ±1 h
 HEAVY_PRECIP_MM_H = 0.3 * 25.4  # 0.3 in/h = 7.6 mm/h (AMS "heavy rain")
@@ -171,7 +171,7 @@ def detect_cold_front(
     temp_drop_24h_c: float | None,
     rise_after_low_hpa: float | None,
 ) -> ColdFront:
-    """The single cold-front definition (domain.md §5).
+    """The single cold-front definition (docs/how-prediction-works.md).
 
     Temperature ≤ 15.5 °C and any of: pressure < 1012.5 hPa and falling; a temperature drop
     ≥ 5.5 °C over 24 h; a pressure rise ≥ 5 hPa over 24 h after a low, while the pressure is

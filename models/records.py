@@ -19,7 +19,7 @@ SCHEMA_VERSION = 1
 
 
 class RutPhase(enum.StrEnum):
-    """Northern-hemisphere whitetail calendar phases (domain.md §2); one vocabulary everywhere."""
+    """Northern-hemisphere whitetail calendar phases; one vocabulary everywhere."""
 
     EARLY_SEASON = "early_season"
     PRE_RUT = "pre_rut"
@@ -46,7 +46,7 @@ class SourceStatus(enum.StrEnum):
 
 
 class ObservationType(enum.StrEnum):
-    """Scouting observation types (domain.md §9)."""
+    """Scouting observation types (docs/how-prediction-works.md)."""
 
     SCRAPE = "scrape"
     RUB = "rub"
@@ -72,7 +72,7 @@ class RequestOptions:
 
 @dataclass(frozen=True, slots=True)
 class PredictionRequest:
-    """A prediction request (domain.md §1). Validation lives in ``models.codec``."""
+    """A prediction request (docs/how-prediction-works.md). Validation lives in ``models.codec``."""
 
     request_id: str
     lat: float
@@ -136,7 +136,7 @@ class WeatherSeries:
 
 @dataclass(frozen=True, slots=True)
 class ScoutingObservation:
-    """One piece of scouting evidence (domain.md §9)."""
+    """One piece of scouting evidence (docs/how-prediction-works.md)."""
 
     observation_id: str
     type: ObservationType

@@ -20,7 +20,7 @@ from deerstream.errors import ContractError
 
 E = TypeVar("E", bound=enum.Enum)
 
-#: Request and hunter ids: 1–64 characters of ``[A-Za-z0-9._:-]`` (domain.md §1).
+#: Request and hunter ids: 1–64 characters of ``[A-Za-z0-9._:-]`` (docs/how-prediction-works.md).
 ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 # RFC 3339 ``date-time`` shape; ranges (month 13, Feb 30, second 60) are checked by

@@ -1,4 +1,4 @@
-"""Activity by time of day (domain.md §4) and its weather modifiers (§5)."""
+"""Activity by time of day (docs/how-prediction-works.md) and its weather modifiers."""
 
 from __future__ import annotations
 

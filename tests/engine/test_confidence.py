@@ -1,4 +1,4 @@
-"""Confidence from completeness, freshness and agreement (domain.md §11)."""
+"""Confidence from completeness, freshness and agreement (docs/how-prediction-works.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Geometry that holds everywhere (domain.md §11a), checked with mirrored layouts.
+"""Geometry that holds everywhere (docs/how-prediction-works.md), checked with mirrored layouts.
 
 (a) Antimeridian: the same layout (terrain, winds, scouting offsets in metres) at lon 10
     and astride the antimeridian (lon 179.9995 and −179.9995) gives the same zones, stands

@@ -1,4 +1,4 @@
-"""Bedding, feeding and travel maps and zones (domain.md §7), with scouting applied (§9)."""
+"""Bedding, feeding and travel maps and zones, with scouting applied."""
 
 from __future__ import annotations
 

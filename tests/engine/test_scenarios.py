@@ -1,6 +1,6 @@
 """Three worked scenarios, with the reasoning a hunter (or reviewer) can check by hand.
 
-Each scenario states its inputs, walks through the rules of domain.md that apply, and
+Each scenario states its inputs, walks through the rules of the docs that apply, and
 asserts the numbers and classes that reasoning predicts.
 """
 

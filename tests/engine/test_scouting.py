@@ -1,4 +1,4 @@
-"""Scouting evidence (domain.md §9): values, decay, max age, radius, hunters, mature bucks."""
+"""Scouting evidence: values, decay, max age, radius, hunters, mature bucks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rut phase from the local date and hemisphere (domain.md §2)."""
+"""Rut phase from the local date and hemisphere (docs/how-prediction-works.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sun and light (domain.md §3): NOAA sunrise/sunset, legal light, local solar time."""
+"""Sun and light: NOAA sunrise/sunset, legal light, local solar time."""
 
 from __future__ import annotations
 

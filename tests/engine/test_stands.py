@@ -1,4 +1,4 @@
-"""Wind, thermals, scent cones and stand placement (domain.md §8)."""
+"""Wind, thermals, scent cones and stand placement (docs/how-prediction-works.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Terrain features (domain.md §6): Horn slope/aspect with real cell sizes, positions."""
+"""Terrain features: Horn slope/aspect with real cell sizes, positions."""
 
 from __future__ import annotations
 

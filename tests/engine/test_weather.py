@@ -1,4 +1,4 @@
-"""Weather around the target hour (domain.md §5): trends, the one cold front, gaps."""
+"""Weather around the target hour: trends, the one cold front, gaps."""
 
 from __future__ import annotations
 

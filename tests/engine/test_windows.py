@@ -1,4 +1,4 @@
-"""Hunt windows over the next 24 h (domain.md §10)."""
+"""Hunt windows over the next 24 h (docs/how-prediction-works.md)."""
 
 from __future__ import annotations
 
