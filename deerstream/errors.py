@@ -10,12 +10,15 @@
     │   ├── UpstreamRateLimited      HTTP 429; ``retry_after_s`` when given (retriable)
     │   ├── UpstreamRejected         HTTP 4xx other than 429 (not retriable)
     │   ├── UpstreamBadResponse      body not in the documented shape (not retriable)
+    │   ├── UpstreamTruncated        a 200 whose body does not parse (retriable)
+    │   ├── BudgetExhausted          the shared call budget is spent (not retriable now)
     │   └── CircuitOpen              the breaker is open; failing fast (retriable later)
-    ├── CacheError                   Redis unavailable or failing (retriable)
+    ├── BrokerError                  Kafka unreachable, timed out, not acknowledged (retriable)
     └── StackError                   the local stack could not start/stop (not retriable)
 
 Library exceptions (aiohttp, redis, aiokafka) are translated into these at the boundary
-of the adapter that saw them.
+of the adapter that saw them. Redis has no error here on purpose: the caches never raise
+(a failing Redis is bypassed, counted and retried; see ``enrich.cache``).
 """
 
 from __future__ import annotations
@@ -106,7 +109,12 @@ class CircuitOpen(UpstreamError):
     retriable = True
 
 
-class CacheError(DeerstreamError):
+class BrokerError(DeerstreamError):
+    """Kafka refused or failed a request (unreachable, timed out, not acknowledged).
+
+    Retriable: these are the broker's transient faults, not the caller's mistakes.
+    """
+
     retriable = True
 
 

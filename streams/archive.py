@@ -182,7 +182,7 @@ async def archive(
     """
     source = topic or settings.request_topic
     if max_lines < 1:
-        raise ConfigError("--max-lines must be >= 1")
+        raise ConfigError("max_lines must be >= 1")
     partitions = await partitions_of(settings, source)
     directory = Path(out_dir)
     positions = prepare_directory(directory)

@@ -59,7 +59,7 @@ def format_for(path: str, explicit: str | None) -> str:
     """The input format: ``explicit`` if given, else from the file extension."""
     if explicit is not None:
         if explicit not in FORMATS:
-            raise ConfigError(f"--format {explicit!r} is not one of {', '.join(FORMATS)}")
+            raise ConfigError(f"format {explicit!r} is not one of {', '.join(FORMATS)}")
         return explicit
     lowered = path.lower()
     if lowered.endswith((".jsonl", ".ndjson", ".json")):
@@ -68,7 +68,7 @@ def format_for(path: str, explicit: str | None) -> str:
         return "csv"
     if path == "-":
         return "jsonl"
-    raise ConfigError(f"cannot tell the format of {path!r}; use --format jsonl or --format csv")
+    raise ConfigError(f"cannot tell the format of {path!r} from its name: say jsonl or csv")
 
 
 def request_from_row(obj: Mapping[str, object], *, new_id: IdFactory) -> PredictionRequest:

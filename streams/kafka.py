@@ -12,18 +12,10 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from aiokafka.helpers import create_ssl_context
 
-from deerstream.errors import ConfigError, DeerstreamError
+from deerstream.errors import BrokerError, ConfigError
+
+__all__ = ["BrokerError", "client_kwargs", "partitions_of"]
 from deerstream.settings import Settings
-
-
-class BrokerError(DeerstreamError):
-    """Kafka refused or failed a request (unreachable, timed out, not acknowledged).
-
-    Retriable: these are the broker's transient faults, not the caller's mistakes.
-    """
-
-    retriable = True
-
 
 _PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 _SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")

@@ -103,29 +103,3 @@ class SpeedPacer:
         delay = due - self._clock()
         if delay > 0:
             await self._sleep(delay)
-
-
-def parse_rate(text: str) -> float:
-    """Parse ``--rate``: ``50``, ``50/s``, ``3000/m`` or ``3000/min`` → events per second."""
-    raw = text.strip().lower()
-    number, _, unit = raw.partition("/")
-    per = {"": 1.0, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}.get(unit)
-    try:
-        value = float(number)
-    except ValueError:
-        value = float("nan")
-    if per is None or not value > 0 or value == float("inf"):
-        raise ConfigError(f"--rate {text!r} is not a positive rate like 50/s")
-    return value / per
-
-
-def parse_speed(text: str) -> float:
-    """Parse ``--speed``: ``2``, ``2x`` or ``0.5`` → a positive multiple of the original pace."""
-    raw = text.strip().lower().removesuffix("x")
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise ConfigError(f"--speed {text!r} is not a positive multiple like 2x")
-    return value

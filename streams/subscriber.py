@@ -6,7 +6,6 @@ predictions never takes partitions away from another consumer and commits nothin
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -45,23 +44,6 @@ class BBox:
         return lon >= self.min_lon or lon <= self.max_lon
 
 
-def parse_bbox(text: str) -> BBox:
-    """Parse ``minlat,minlon,maxlat,maxlon``; ``ConfigError`` when malformed."""
-    parts = text.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise ConfigError(f"--bbox {text!r} is not minlat,minlon,maxlat,maxlon")
-    min_lat, min_lon, max_lat, max_lon = values
-    if not (-90 <= min_lat <= max_lat <= 90):
-        raise ConfigError(f"--bbox {text!r}: latitudes must satisfy -90 <= minlat <= maxlat <= 90")
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise ConfigError(f"--bbox {text!r}: longitudes must be within -180..180")
-    return BBox(min_lat, min_lon, max_lat, max_lon)
-
-
 class PredictionSubscriber(AsyncStartStop):
     """Iterate over predictions from ``start`` ("now", "beginning" or a time), filtered.
 
@@ -86,7 +68,9 @@ class PredictionSubscriber(AsyncStartStop):
         group_id: str | None = None,
     ) -> None:
         if group_id is not None and isinstance(start, datetime):
-            raise ConfigError("--since cannot be combined with --group (the group has offsets)")
+            raise ConfigError(
+                "a start time cannot be combined with a consumer group (the group has offsets)"
+            )
         self._settings = settings
         self.topic = topic or settings.prediction_topic
         self._start = start

@@ -13,6 +13,7 @@ import signal
 import sys
 
 from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
+from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from streams.archive import ArchiveReport, archive
 
@@ -35,6 +36,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     quiet_kafka_logs()
+    if args.max_lines < 1:
+        raise ConfigError("--max-lines must be >= 1")
     check_kafka_login(settings)
     report = asyncio.run(_archive(settings, args))
     sys.stderr.write(

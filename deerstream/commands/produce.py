@@ -136,7 +136,10 @@ def _parse_input(path: str, fmt: str) -> Parsed:
 
 async def _produce_file(args: argparse.Namespace, settings: Settings) -> int:
     topic = args.topic or settings.request_topic
-    fmt = format_for(args.file, args.format)
+    try:
+        fmt = format_for(args.file, args.format)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; use --format jsonl or --format csv") from None
     await require_topic(settings, topic)
     parsed = _parse_input(args.file, fmt)
     for rejection in parsed.rejections:

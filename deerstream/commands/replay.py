@@ -13,10 +13,11 @@ import asyncio
 import re
 import sys
 
+from deerstream.commands._args import parse_rate, parse_speed
 from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from streams.pacing import Pacer, SpeedPacer, TokenBucket, parse_rate, parse_speed
+from streams.pacing import Pacer, SpeedPacer, TokenBucket
 from streams.replay import (
     NO_PARTITION,
     ArchiveFile,

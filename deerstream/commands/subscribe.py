@@ -15,12 +15,13 @@ import orjson
 from rich.console import Console, JustifyMethod
 from rich.table import Table
 
+from deerstream.commands._args import parse_bbox
 from deerstream.commands._console import check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from models.codec import prediction_to_dict
 from models.records import Prediction
-from streams.subscriber import PredictionSubscriber, Start, parse_bbox
+from streams.subscriber import PredictionSubscriber, Start
 from streams.times import parse_time
 
 _COLUMNS = (
@@ -65,6 +66,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("--count must be >= 1")
     if args.timeout is not None and not args.timeout > 0:
         raise ConfigError("--timeout must be > 0")
+    if args.group and args.since:
+        raise ConfigError("--since cannot be combined with --group (the group has offsets)")
     start: Start = "now"
     if args.from_beginning:
         start = "beginning"

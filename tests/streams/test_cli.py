@@ -251,3 +251,18 @@ def test_replay_by_time_counts_out_of_order_timestamps(
     assert "total: 60" not in capsys.readouterr().out
     assert main(["replay", "--offsets", "0:0-1", "--monotonic-timestamps"]) == 1
     assert "--monotonic-timestamps goes with --from/--to" in capsys.readouterr().err
+
+
+def test_library_errors_name_no_flag() -> None:
+    """Flag parsing lives in the commands: no error the client library raises names one."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "streams"
+    offenders = [
+        f"{path.name}:{n}"
+        for path in sorted(root.glob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"Error\(f?[\"'][^\"']*--[a-z]", line)
+    ]
+    assert offenders == []

@@ -96,5 +96,5 @@ def test_format_for(path: str, explicit: str | None, fmt: str) -> None:
 
 
 def test_format_for_unknown_extension_is_an_error() -> None:
-    with pytest.raises(ConfigError, match="--format"):
+    with pytest.raises(ConfigError, match="format"):
         format_for("data.txt", None)

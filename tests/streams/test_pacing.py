@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from deerstream.commands._args import parse_rate, parse_speed
 from deerstream.errors import ConfigError
-from streams.pacing import SpeedPacer, TokenBucket, parse_rate, parse_speed
+from streams.pacing import SpeedPacer, TokenBucket
 
 
 class FakeTime:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from deerstream.commands._args import parse_bbox
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from models.codec import encode_prediction
@@ -19,7 +20,7 @@ from models.records import (
     SunTimes,
 )
 from streams.producer import RequestProducer
-from streams.subscriber import BBox, PredictionSubscriber, parse_bbox
+from streams.subscriber import BBox, PredictionSubscriber
 from streams.times import to_ms
 
 T0 = datetime(2026, 11, 14, 12, 0, tzinfo=UTC)
@@ -143,9 +144,10 @@ async def test_unknown_topic_is_a_config_error(stream_settings: Settings) -> Non
             pass
 
 
-def test_since_with_a_group_is_refused(settings: Settings) -> None:
-    with pytest.raises(ConfigError, match="--group"):
+def test_since_with_a_group_is_refused_in_neutral_words(settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="consumer group") as caught:
         PredictionSubscriber(settings, start=T0, group_id="g")
+    assert "--" not in str(caught.value)  # flag names belong to the commands
 
 
 @pytest.mark.parametrize(
