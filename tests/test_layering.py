@@ -1,0 +1,116 @@
+"""Dependencies point one way, checked on every import statement of the source tree.
+
+    core     deerstream.{errors, settings, lifecycle, logs, metrics}   nothing of ours
+    models   records, codecs, headers (the wire contract)             core
+    engine   the pure model                                           core, models
+    enrich, streams, simulators, views  (edges, client library)       core, models, engine*
+    agents   the Faust app, pipeline, worker, ops web (deerstream.web) everything above
+    app      deerstream.{cli, commands, stack}, bench                 anything; imported by none
+
+(* only ``views`` reads ``engine``: the page draws scent cones with the model's own rule.)
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ("errors", "settings", "lifecycle", "logs", "metrics")
+APP = ("deerstream.cli", "deerstream.commands", "deerstream.stack", "bench")
+
+#: What each layer may import from the project (besides itself).
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "core": (),
+    "models": ("core",),
+    "engine": ("core", "models"),
+    "enrich": ("core", "models"),
+    "streams": ("core", "models"),
+    "simulators": ("core", "models"),
+    "views": ("core", "models", "engine"),
+    "agents": ("core", "models", "engine", "enrich", "streams", "simulators", "views"),
+}  # fmt: skip
+OURS = ("deerstream", "models", "engine", "enrich", "streams", "simulators", "views", "agents",
+        "bench", "schemas")  # fmt: skip
+
+
+def layer_of(module: str) -> str | None:
+    """The layer a dotted module name belongs to (None: not ours)."""
+    top = module.split(".")[0]
+    if top not in OURS:
+        return None
+    if module.startswith(APP) or module == "deerstream":
+        return "app"
+    if top == "deerstream":
+        second = module.split(".")[1]
+        if second == "web":
+            return "agents"  # the worker's ops server lives in the package, wired by agents
+        return "core" if second in CORE else "app"
+    if top == "schemas":
+        return "models"  # the JSON Schemas are the contract's data
+    return top
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.lineno, node.module))
+    return out
+
+
+def wrong_way(source_module: str, imported: str) -> bool:
+    here, there = layer_of(source_module), layer_of(imported)
+    if here is None or there is None or here == "app" or here == there:
+        return False
+    allowed = ALLOWED[here]
+    if there == "core":
+        return here == "core" or "core" not in allowed
+    if there == "app":
+        return True
+    return there not in allowed
+
+
+def _modules() -> list[tuple[str, Path]]:
+    found = []
+    for folder in ("deerstream", "models", "engine", "enrich", "streams", "simulators", "views",
+                   "agents"):  # fmt: skip
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT).with_suffix("")
+            parts = list(rel.parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found.append((".".join(parts), path))
+    return found
+
+
+def test_every_import_points_down_the_layers() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {imported}"
+        for module, path in _modules()
+        for line, imported in imports_of(path)
+        if wrong_way(module, imported)
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("module", "imported", "wrong"),
+    [
+        ("models.codec", "enrich.cache", True),  # the wire contract reaching for Redis
+        ("engine.predict", "agents.pipeline", True),
+        ("streams.replay", "agents.pipeline", True),
+        ("enrich.enricher", "deerstream.commands.stack", True),  # a library naming a command
+        ("deerstream.settings", "models.records", True),  # core depending on a layer above
+        ("deerstream.web", "views.page", False),  # the ops server is the agents' edge
+        ("agents.pipeline", "models.codec", False),
+        ("views.page", "engine.stands", False),
+        ("deerstream.commands.show", "views.page", False),
+    ],
+)
+def test_the_check_would_catch_a_wrong_way_import(module: str, imported: str, wrong: bool) -> None:
+    assert wrong_way(module, imported) is wrong
