@@ -2,7 +2,7 @@
 
 Each map scores every cell 0–10: a terrain part (from slope, aspect and position) plus
 scouting evidence. Distances inside the grid use a local cos(lat)-scaled
-projection (``engine.geo.local_xy``, longitude difference wrapped across the antimeridian),
+projection (``models.geo.local_xy``, longitude difference wrapped across the antimeridian),
 which is exact to well under a metre across a few hundred metres.
 """
 
@@ -12,10 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.geo import equator_facing_deg, local_xy, normalize_point, pole_facing_deg
 from engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
 from engine.stands import WIND_10_MPH_MS
 from engine.terrain import Cell, Position, TerrainFeatures
+from models.geo import equator_facing_deg, local_xy, normalize_point, pole_facing_deg
 from models.records import Zone
 
 MAX_SCORE = 10.0
@@ -210,7 +210,7 @@ def corridor_factor(
 
 def project(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]:
     """Metres east/north of (lat0, lon0) in a local cos(lat0)-scaled projection
-    (``engine.geo.local_xy``: the longitude difference is wrapped into −180..180)."""
+    (``models.geo.local_xy``: the longitude difference is wrapped into −180..180)."""
     return local_xy(lat, lon, lat0, lon0)
 
 

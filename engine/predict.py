@@ -26,7 +26,6 @@ from engine.explain import (
     terrain_part,
     weather_factors,
 )
-from engine.geo import wrap_deg
 from engine.maps import Maps, compute_maps, distances_from, pick_zones, project
 from engine.scouting import Evidence, select_evidence
 from engine.season import derive_rut_phase
@@ -35,6 +34,7 @@ from engine.stands import ALT_HOURS, StandPlan, place_stands
 from engine.terrain import TerrainFeatures, compute_terrain_features
 from engine.weather import HourlyWeather, WeatherAt
 from engine.windows import merge_windows, score_hours
+from models.geo import wrap_deg
 from models.ids import prediction_id_for
 from models.records import (
     Enrichment,

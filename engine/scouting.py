@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from engine.geo import distance_m
+from models.geo import distance_m
 from models.records import ObservationType, ScoutingObservation
 
 SECONDS_PER_DAY = 86_400.0

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from engine.geo import angle_diff_deg, equator_facing_deg, local_offset, local_xy
 from engine.solar import SolarDay
 from engine.units import mph_to_ms
 from engine.weather import SUSTAINED_WIND_MS
+from models.geo import angle_diff_deg, equator_facing_deg, local_offset, local_xy
 from models.records import Stand, Zone
 
 #: 10 mph (4.4704 m/s), the rule's "4.5 m/s": the one value for every 10 mph rule —

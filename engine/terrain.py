@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
-from engine.geo import EARTH_RADIUS_M, wrap_lon
+from models.geo import EARTH_RADIUS_M, wrap_lon
 from models.records import TerrainGrid
 
 #: Below this slope a cell is "flat" for position classes (and has no meaningful aspect).

@@ -30,7 +30,6 @@ from enrich.keys import (
     ScoutingCell,
     TerrainCell,
     WeatherCell,
-    distance_m,
     scouting_cell,
     terrain_cell,
     weather_cell,
@@ -39,6 +38,7 @@ from enrich.limits import allowed_window, split_on_rejection
 from enrich.nodata import NoData
 from enrich.resilience import CircuitBreaker, RetryPolicy
 from enrich.sources import CachedSource, Outcome
+from models.geo import distance_m
 from models.records import (
     Enrichment,
     PredictionRequest,

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from models.geo import clamp_lat, wrap_lon
+
 M_PER_DEG_LAT = 111_320.0
 GRID_SIZE = 7
 GRID_SPACING_M = 90.0
@@ -61,17 +63,6 @@ class TerrainCell:
             for r in range(GRID_SIZE)
             for c in range(GRID_SIZE)
         ]
-
-
-def clamp_lat(lat: float) -> float:
-    return min(90.0, max(-90.0, lat))
-
-
-def wrap_lon(lon: float) -> float:
-    """Longitude in −180 ≤ lon < 180 (180 itself becomes −180)."""
-    if -180.0 <= lon < 180.0:
-        return lon
-    return (lon + 180.0) % 360.0 - 180.0
 
 
 def terrain_cell(lat: float, lon: float) -> TerrainCell:
@@ -166,11 +157,3 @@ def scouting_cell(lat: float, lon: float, radius_m: float, target_time: datetime
     j = math.floor(lon / dlon)
     day = target_time.astimezone(UTC).date()
     return ScoutingCell(i, j, center_lat, (j + 0.5) * dlon, radius_bucket(radius_m), day)
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000.0 * math.asin(min(1.0, math.sqrt(a)))

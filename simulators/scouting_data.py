@@ -15,6 +15,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from models.geo import distance_m
 from models.records import ObservationType
 
 CELL_M = 500.0
@@ -23,14 +24,6 @@ _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _M_PER_DEG_LAT = 111_320.0
 _TYPES = tuple(ObservationType)
 _HUNTERS = ("hunter-a", "hunter-b", "hunter-c", None)
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _rng(*parts: object) -> random.Random:
@@ -107,7 +100,7 @@ def seeded_observations(
                 for at, obs in _cell_observations(seed, i, j, period):
                     if not since <= at <= until:
                         continue
-                    if haversine_m(lat, lon, obs["lat"], obs["lon"]) <= radius_m:
+                    if distance_m(lat, lon, obs["lat"], obs["lon"]) <= radius_m:
                         found.append(obs)
     found.sort(key=lambda o: (o["observed_at"], o["observation_id"]))
     return found

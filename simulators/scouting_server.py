@@ -17,10 +17,11 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from models.geo import distance_m
 from models.records import ObservationType
 from simulators.common import KNOBS_KEY, BadRequest, build_app, json_response
 from simulators.knobs import Knobs
-from simulators.scouting_data import haversine_m, seeded_observations
+from simulators.scouting_data import seeded_observations
 
 MAX_QUERIES = 100
 MAX_RADIUS_M = 10_000.0
@@ -67,7 +68,7 @@ class _Store:
         found = seeded_observations(lat, lon, radius, since, until, self.seed)
         for obs in self.added:
             at = datetime.fromisoformat(obs["observed_at"].replace("Z", "+00:00"))
-            if since <= at <= until and haversine_m(lat, lon, obs["lat"], obs["lon"]) <= radius:
+            if since <= at <= until and distance_m(lat, lon, obs["lat"], obs["lon"]) <= radius:
                 found.append(obs)
         if hunter:
             found = [o for o in found if o.get("hunter_id") == hunter]

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine.geo import EARTH_RADIUS_M
 from engine.stands import ZONE_RADIUS_M, scent_half_width_deg, scent_reach_m
+from models.geo import EARTH_RADIUS_M
 
 __all__ = ["render_index_page", "render_prediction_page"]
 

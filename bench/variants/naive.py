@@ -38,7 +38,6 @@ from enrich.http import HttpLimits, UpstreamHttp
 from enrich.keys import (
     GRID_SIZE,
     SCOUTING_MAX_AGE,
-    distance_m,
     scouting_cell,
     terrain_cell,
     weather_cell,
@@ -46,6 +45,7 @@ from enrich.keys import (
 from enrich.nodata import NoData
 from enrich.resilience import CircuitBreaker, RetryPolicy
 from models.codec import decode_request, encode_prediction
+from models.geo import distance_m
 from models.records import (
     Enrichment,
     PredictionRequest,

@@ -22,14 +22,6 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from engine import predict
-from engine.geo import (
-    angle_diff_deg,
-    bearing_deg,
-    distance_m,
-    local_xy,
-    wrap_deg,
-    wrap_lon,
-)
 from engine.maps import LEEWARD_WIND_MS, bedding_aspect_factor
 from engine.solar import compute_solar_day
 from engine.stands import (
@@ -42,6 +34,14 @@ from engine.stands import (
     thermal_at,
 )
 from engine.weather import SUSTAINED_WIND_MS
+from models.geo import (
+    angle_diff_deg,
+    bearing_deg,
+    distance_m,
+    local_xy,
+    wrap_deg,
+    wrap_lon,
+)
 from models.records import ObservationType, Prediction, ScoutingObservation, Stand, Zone
 from tests.engine.builders import enrichment, grid_from, obs, offset, plane_grid, request, series
 

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import pytest
 
 from engine import predict
-from engine.geo import bearing_deg, distance_m
 from engine.solar import compute_solar_day
+from models.geo import bearing_deg, distance_m
 from models.records import ActivityLevel, Prediction, RutPhase
 from models.records import ObservationType as O
 from tests.engine.builders import enrichment, grid_from, obs, offset, request, series

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from engine.geo import bearing_deg, destination, normalize_point
 from engine.solar import compute_solar_day
 from engine.stands import (
     STRONG_WIND_MS,
@@ -19,6 +18,7 @@ from engine.stands import (
     scent_reach_m,
     thermal_at,
 )
+from models.geo import bearing_deg, destination, normalize_point
 from models.records import Zone
 
 LAT, LON = 44.0, -72.0

@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from enrich import EnrichConfig, SourceTuning
-from enrich.keys import M_PER_DEG_LAT, distance_m, scouting_cell, terrain_cell, weather_cell
+from enrich.keys import M_PER_DEG_LAT, scouting_cell, terrain_cell, weather_cell
+from models.geo import distance_m
 from models.records import SourceStatus
 from simulators.server import RunningSimulators
 from tests.enrich.conftest import TARGET, EnricherFactory, request, settings_for

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from enrich.keys import (
     GRID_SPACING_M,
     M_PER_DEG_LAT,
-    distance_m,
     radius_bucket,
     scouting_cell,
     terrain_cell,
     weather_cell,
 )
+from models.geo import distance_m
 
 lats = st.floats(-70, 70)
 lons = st.floats(-179, 179)

@@ -161,7 +161,7 @@ async def test_a_body_cut_off_mid_stream_is_retried(
 @pytest.mark.parametrize(("lat", "lon"), [(89.999, 10.0), (-89.9995, 10.0), (45.0, 179.9995)])
 def test_grids_ask_only_for_valid_coordinates(lat: float, lon: float) -> None:
     points = terrain_cell(lat, lon).points()
-    assert all(-90.0 <= a <= 90.0 and -180.0 <= o < 180.0 for a, o in points)
+    assert all(-90.0 <= a <= 90.0 and -180.0 <= o <= 180.0 for a, o in points)
     assert len(points) == 49
 
 

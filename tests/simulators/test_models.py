@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from models.geo import distance_m
 from simulators.dem import SyntheticDem
-from simulators.scouting_data import haversine_m, seeded_observations
+from simulators.scouting_data import seeded_observations
 from simulators.weather_model import weather_at
 
 _M = 111_320.0
@@ -107,7 +108,7 @@ def test_seeded_observations_are_stable_and_inside_the_query() -> None:
     assert obs == seeded_observations(45.0, -90.0, 1500.0, since, until, seed=5)
     assert len(obs) > 5
     for o in obs:
-        assert haversine_m(45.0, -90.0, o["lat"], o["lon"]) <= 1500.0
+        assert distance_m(45.0, -90.0, o["lat"], o["lon"]) <= 1500.0
         assert since <= datetime.fromisoformat(o["observed_at"]) <= until
 
 

@@ -30,6 +30,11 @@ def wrap_deg(d: float) -> float:
     return (d + 180.0) % 360.0 - 180.0
 
 
+def clamp_lat(lat: float) -> float:
+    """A latitude held within −90..90 (a grid at the pole repeats its edge row)."""
+    return min(90.0, max(-90.0, lat))
+
+
 def wrap_lon(lon: float) -> float:
     """A longitude folded into −180..180 (180 itself is kept)."""
     if -180.0 <= lon <= 180.0:
