@@ -215,9 +215,9 @@ class WorkerResources(Service):
             await self.redis.ping()
         except Exception as exc:  # any failure means "not reachable"
             return False, f"redis unreachable ({exc.__class__.__name__}); cache bypassed"
-        bypassed = [c for c in self.caches if not c.available or c.last_error]
+        bypassed = [c for c in self.caches if not c.available or c.recent_error()]
         if bypassed:
-            why = next((c.last_error for c in bypassed if c.last_error), "backing off")
+            why = next((c.recent_error() for c in bypassed if c.recent_error()), "backing off")
             names = ", ".join(c.name for c in bypassed)
             return False, f"redis {kind} answers, but the cache is bypassed ({names}: {why})"
         return True, f"redis {kind} reachable"

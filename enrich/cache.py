@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import redis.asyncio
 
 _ERRORS = (RedisError, OSError, TimeoutError)
+#: A failure older than this, with no operation since, no longer makes the cache "bypassed".
+RECENT_ERROR_S = 30.0
 
 
 class RedisCache:
@@ -45,7 +47,8 @@ class RedisCache:
         self._redis = redis
         self._cluster = is_cluster_client(redis)
         self.name = name
-        self.last_error = ""  # why the cache is bypassed, while it is
+        self.last_error = ""  # the last failure, until an operation succeeds again
+        self._last_error_at = -1e18
         self._op_timeout_s = op_timeout_s
         self._ttl_jitter = ttl_jitter
         # TTL jitter only spreads expiries; it needs no seed, but tests may pass one.
@@ -70,6 +73,13 @@ class RedisCache:
     def available(self) -> bool:
         """False while Redis is known to be down (and within the retry backoff)."""
         return self._redis is not None and self._clock() >= self._down_until
+
+    def recent_error(self, within_s: float = RECENT_ERROR_S) -> str:
+        """The last failure if it happened within ``within_s`` and nothing has succeeded
+        since ("" otherwise): what readiness reports as a bypassed cache."""
+        if self.last_error and self._clock() - self._last_error_at <= within_s:
+            return self.last_error
+        return ""
 
     def stats(self) -> dict[str, float]:
         """Monotonic counters (``available`` is a 0/1 gauge); ``hit``/``miss`` count keys
@@ -161,6 +171,7 @@ class RedisCache:
     def _mark_down(self, exc: BaseException) -> None:
         self._stats["errors"] += 1
         self.last_error = f"{exc.__class__.__name__}: {str(exc)[:120]}"
+        self._last_error_at = self._clock()
         self._backoff_s = min(5.0, max(0.25, self._backoff_s * 2))
         self._down_until = self._clock() + self._backoff_s
 

@@ -57,3 +57,19 @@ async def test_unreachable_redis_never_raises_and_backs_off() -> None:
         assert stats["roundtrips"] == 1 and stats["bypass"] == 3 and stats["errors"] == 1
     finally:
         await client.aclose()
+
+
+async def test_a_failure_reads_as_recent_only_for_a_while() -> None:
+    """Readiness reports a bypassed cache from recent failures, not from one long ago."""
+    now = [100.0]
+
+    class Down:
+        async def mget(self, keys: list[str]) -> list[bytes | None]:
+            raise ConnectionError("refused")
+
+    down: Any = Down()
+    cache = RedisCache(down, name="t", clock=lambda: now[0])
+    assert await cache.get_many(["k"]) == [None]
+    assert "ConnectionError" in cache.recent_error()
+    now[0] += 31.0
+    assert cache.recent_error() == ""

@@ -210,9 +210,9 @@ async def test_killing_a_master_loses_nothing_and_the_cache_resumes(
         )
         bypassed = _metric(worker.web_port, "deerstream_prediction_cache_total", result="bypass")
         bypassed += _metric(worker.web_port, "deerstream_cache_requests_total", result="bypass")
-        # /ready follows the caches: a lookup that timed out on a loaded machine reads as
-        # bypassed until the next one succeeds. It must read reachable again within seconds.
-        deadline = time.monotonic() + 20
+        # /ready follows the caches: a lookup that failed (a timeout on a loaded machine, the
+        # failover itself) reads as bypassed until one succeeds or 30 s pass without errors.
+        deadline = time.monotonic() + 45  # RECENT_ERROR_S and a margin
         ready = _ready(worker.web_port)
         while "redis cluster reachable" not in str(ready) and time.monotonic() < deadline:
             await produce(kafka_bootstrap, settings.request_topic, again[:10])
