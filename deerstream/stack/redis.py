@@ -119,10 +119,10 @@ class RedisServer:
             with socket.create_connection((self.host, self.port), timeout=1.0) as s:
                 if self.password:
                     user = (self.username,) if self.username else ()
-                    s.sendall(_resp("AUTH", *user, self.password))
+                    s.sendall(resp_command("AUTH", *user, self.password))
                     if not s.recv(64).startswith(b"+OK"):
                         return False
-                s.sendall(_resp("PING"))
+                s.sendall(resp_command("PING"))
                 return s.recv(64).startswith(b"+PONG")
         except OSError:
             return False
@@ -153,7 +153,8 @@ class RedisServer:
         return found
 
 
-def _resp(*parts: str) -> bytes:
+def resp_command(*parts: str) -> bytes:
+    """One command in the Redis wire protocol (RESP), for the plain-socket probes."""
     out = [f"*{len(parts)}\r\n".encode()]
     for p in parts:
         b = p.encode()

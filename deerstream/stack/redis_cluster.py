@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from deerstream.errors import StackError
 from deerstream.stack.process import PidFile, is_alive, kill9, port_in_use, spawn, tail
+from deerstream.stack.redis import resp_command
 from deerstream.stack.types import ComponentStatus
 
 NODES = 6  # 3 masters + 1 replica each
@@ -202,13 +203,9 @@ def _tool(name: str) -> str:
 
 def _ask(host: str, port: int, *parts: str) -> str:
     """One RESP command over a plain socket; the reply as text ('' when unreachable)."""
-    payload = [f"*{len(parts)}\r\n".encode()]
-    for p in parts:
-        b = p.encode()
-        payload.append(b"$%d\r\n%s\r\n" % (len(b), b))
     try:
         with socket.create_connection((host, port), timeout=1.0) as s:
-            s.sendall(b"".join(payload))
+            s.sendall(resp_command(*parts))
             s.settimeout(1.0)
             data = b""
             while True:
