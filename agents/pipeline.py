@@ -9,7 +9,6 @@ offsets safe to commit. A failure to deliver raises: the caller must then *not* 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,12 +24,11 @@ from deerstream.errors import ContractError
 from deerstream.logs import log_event
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
-from models.codec import decode_request, prediction_to_dict
+from models.codec import decode_request, prediction_keys, prediction_to_dict
 from models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
 from models.framing import H_SCHEMA_ID, unframe
 from models.ids import prediction_id_for
 from models.records import (
-    SCHEMA_VERSION,
     Enrichment,
     Prediction,
     PredictionRequest,
@@ -46,7 +44,6 @@ PREDICTION_TTL_S = 600.0
 DELIVERY_LOG_EVERY_S = 5.0
 _CACHEABLE = (SourceStatus.FRESH, SourceStatus.CACHED)
 # Every field a prediction carries (its JSON keys); a cached entry must have them all.
-_CACHED_KEYS = frozenset(f.name for f in dataclasses.fields(Prediction))
 
 PredictFn = Callable[..., Prediction]
 
@@ -184,7 +181,7 @@ class PredictionPipeline:
         remaining: list[_Pending] = []
         for p in pending:
             raw = None if p.bypass_cache else values.get(p.cache_key)
-            cached = self._cached_base(raw)
+            cached = self._cached_base(raw, p.evaluated.schema_version)
             if cached is None:
                 remaining.append(p)
                 continue
@@ -344,7 +341,7 @@ class PredictionPipeline:
         }
         headers: list[tuple[str, bytes]] = [
             ("content-type", b"application/json"),
-            ("deerstream.schema_version", str(SCHEMA_VERSION).encode()),
+            ("deerstream.schema_version", str(base["schema_version"]).encode()),
             ("deerstream.model_version", self.model_version.encode()),
         ]
         if p.replay:
@@ -367,7 +364,7 @@ class PredictionPipeline:
                 replay=str(p.replay).lower(), cached=str(cached).lower()
             ).inc()
 
-    def _cached_base(self, raw: bytes | None) -> dict[str, object] | None:
+    def _cached_base(self, raw: bytes | None, version: int) -> dict[str, object] | None:
         """A cached prediction's JSON form, or None for a miss.
 
         Entries are written by this pipeline (already validated by the codec on the way in),
@@ -382,9 +379,9 @@ class PredictionPipeline:
             return None
         if (
             not isinstance(obj, dict)
-            or obj.get("schema_version") != SCHEMA_VERSION
+            or obj.get("schema_version") != version
             or obj.get("model_version") != self.model_version
-            or not _CACHED_KEYS <= obj.keys()
+            or not prediction_keys(version) <= obj.keys()
         ):
             return None
         return obj

@@ -3,7 +3,8 @@
 The model is evaluated at the request's ~100 m cell centre and the start of its 15-minute
 slot, not at the exact point and second. That is finer than the model's own resolution
 (a 90 m terrain grid, hourly weather), and it makes the whole prediction a pure function
-of (cell, slot, radius, season, hunter, options, model version): requests that share those
+of (cell, slot, radius, season, hunter, options, model version, and for a version-2
+request its version, horizon, stands and rut peak): requests that share those
 share one computation and one cache entry, and the answer never depends on whether a
 neighbour happened to be scored first. The echoed fields (``request_id``,
 ``prediction_id``, ``lat``, ``lon``, ``target_time``) are always the request's own.
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 
 import orjson
 
+from models.ids import v2_identity
 from models.records import PredictionRequest
 
 CELL_DECIMALS = 3  # 0.001° ≈ 111 m of latitude: evaluation point within ~55 m of the request
@@ -47,6 +49,7 @@ def prediction_cache_key(evaluated: PredictionRequest, model_version: str) -> st
     o = evaluated.options
     canonical = orjson.dumps(
         [
+            *v2_identity(evaluated),
             model_version,
             f"{evaluated.lat:.{CELL_DECIMALS}f}",
             f"{evaluated.lon:.{CELL_DECIMALS}f}",

@@ -7,7 +7,8 @@ evidence (up to 1.0) and terrain (up to 0.5), clamped to 0–10.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from deerstream.errors import ContractError
@@ -30,26 +31,30 @@ from engine.maps import Maps, compute_maps, distances_from, pick_zones, project
 from engine.scouting import Evidence, select_evidence
 from engine.season import derive_rut_phase
 from engine.solar import SolarDay, local_solar_date, solar_day_for
+from engine.stand_ratings import rate_stands
 from engine.stands import ALT_HOURS, StandPlan, place_stands
 from engine.terrain import TerrainFeatures, compute_terrain_features
 from engine.weather import HourlyWeather, WeatherAt
-from engine.windows import merge_windows, score_hours
+from engine.windows import explain_windows, merge_windows, scan_hours
 from models.geo import wrap_deg
 from models.ids import prediction_id_for
 from models.records import (
     Enrichment,
     Factor,
+    HourForecast,
     HuntWindow,
     Prediction,
     PredictionRequest,
     RutPhase,
     SourceQuality,
     SourceStatus,
+    Stand,
+    StandRating,
     TerrainGrid,
     Zone,
 )
 
-MODEL_VERSION = "deer-1.1.0"
+MODEL_VERSION = "deer-2.0.0"
 RUT_POINTS = {
     RutPhase.PEAK_RUT: 1.5,
     RutPhase.SEEKING: 1.2,
@@ -140,7 +145,9 @@ def predict(
     target = request.target_time.astimezone(UTC)
     day = solar_day_for(target, lat, lon)
     solar_hour = (12.0 + (target - day.solar_noon).total_seconds() / 3600.0) % 24.0
-    season = derive_rut_phase(local_solar_date(target, lon), lat, request.season)
+    season = derive_rut_phase(
+        local_solar_date(target, lon), lat, request.season, lon=lon, rut_peak=request.rut_peak
+    )
     notes = list(season.notes)
     if day.polar is not None:
         notes.append(f"polar {day.polar}: no sunrise or sunset on this date")
@@ -189,9 +196,12 @@ def predict(
     plan = _plan_stands(
         target, day, solar_hour, wx, hourly, features, enrichment, travel, bedding, request
     )
+    options = request.options
     windows: tuple[HuntWindow, ...] = ()
-    if request.options.hunt_windows:
-        hours = score_hours(
+    hourly_out: tuple[HourForecast, ...] = ()
+    ratings: tuple[StandRating, ...] = ()
+    if options.hunt_windows or options.hourly:
+        hours = scan_hours(
             start=target,
             lat=lat,
             lon=lon,
@@ -199,8 +209,38 @@ def predict(
             weather=hourly,
             stands=plan.stands,
             known_day=day,
+            hours=request.horizon_h,
         )
-        windows = merge_windows(hours)
+        if request.stands and options.stands:
+            ratings, best = rate_stands(
+                request.stands,
+                hours,
+                bedding=bedding,
+                travel=travel,
+                lat=lat,
+                site_at=_site_lookup(features, grid),
+            )
+        else:
+            best = [_proposed_for(h.wind_from, plan.stands) for h in hours]
+        if options.hunt_windows:
+            windows = explain_windows(merge_windows(hours), hours, best, ratings)
+        if options.hourly:
+            hourly_out = tuple(
+                HourForecast(
+                    start=datetime.fromtimestamp(h.start_ts, UTC),
+                    end=datetime.fromtimestamp(h.end_ts, UTC),
+                    movement_score=round(h.score, 2),
+                    activity_level=h.level,
+                    wind_from_deg=None if h.wind_from is None else round(h.wind_from % 360.0, 1),
+                    wind_ms=None if h.wind_ms is None else round(h.wind_ms, 2),
+                    legal_light=h.legal,
+                    triggers=h.triggers,
+                    best_stand_id=b,
+                )
+                for h, b in zip(hours, best, strict=True)
+            )
+        else:
+            ratings = ()
 
     factors: list[Factor] = [
         Factor(
@@ -237,7 +277,6 @@ def predict(
     }
     # Signals disagree when one modifier pushes the level up and another pushes it down.
     disagree = any(_direction(m) > 0 for m in mods) and any(_direction(m) < 0 for m in mods)
-    options = request.options
     return Prediction(
         prediction_id=prediction_id_for(request, model_version),
         request_id=request.request_id,
@@ -262,6 +301,9 @@ def predict(
         notes=tuple(notes),
         timings_ms={},
         replay=False,
+        schema_version=request.schema_version,
+        hourly=hourly_out,
+        stand_ratings=ratings,
     )
 
 
@@ -275,6 +317,35 @@ def _terrain_coverage(grid: TerrainGrid | None) -> float:
     if grid is None or not grid.elevations_m:
         return 0.0
     return sum(v is not None for v in grid.elevations_m) / len(grid.elevations_m)
+
+
+def _site_lookup(
+    features: TerrainFeatures | None, grid: TerrainGrid | None
+) -> Callable[[float, float], tuple[float, float] | None]:
+    """(lat, lon) → (slope°, aspect°) of the grid cell nearest to it; None outside the grid
+    or where the cell has no slope or aspect (flat, or missing elevations)."""
+
+    def site_at(lat: float, lon: float) -> tuple[float, float] | None:
+        if features is None or grid is None:
+            return None
+        r = features.rows // 2 - round((lat - grid.center_lat) / grid.spacing_lat_deg)
+        c = features.cols // 2 + round(wrap_deg(lon - grid.center_lon) / grid.spacing_lon_deg)
+        if not (0 <= r < features.rows and 0 <= c < features.cols):
+            return None
+        cell = features.at(r, c)
+        if cell.slope_deg is None or cell.aspect_deg is None:
+            return None
+        return cell.slope_deg, cell.aspect_deg
+
+    return site_at
+
+
+def _proposed_for(wind_from: float | None, stands: Sequence[Stand]) -> str | None:
+    """The proposed stand whose wind suits the hour's best (None without wind or stands)."""
+    if wind_from is None or not stands:
+        return None
+    best = max(stands, key=lambda s: math.cos(math.radians(wind_from - s.wind_from_deg)))
+    return best.id
 
 
 def _plan_stands(
@@ -291,15 +362,8 @@ def _plan_stands(
 ) -> StandPlan:
     """Stands around the deer movement point: the best travel zone, else the request point."""
     lat, lon = (travel[0].lat, travel[0].lon) if travel else (request.lat, request.lon)
-    slope = aspect = None
-    grid = enrichment.terrain
-    if features is not None and grid is not None:
-        # The movement point is a cell centre (or the request point): index it directly.
-        r = features.rows // 2 - round((lat - grid.center_lat) / grid.spacing_lat_deg)
-        c = features.cols // 2 + round(wrap_deg(lon - grid.center_lon) / grid.spacing_lon_deg)
-        if 0 <= r < features.rows and 0 <= c < features.cols:
-            cell = features.at(r, c)
-            slope, aspect = cell.slope_deg, cell.aspect_deg
+    site = _site_lookup(features, enrichment.terrain)(lat, lon)
+    slope, aspect = site if site is not None else (None, None)
     return place_stands(
         lat=lat,
         lon=lon,

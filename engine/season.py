@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from engine.rut_regions import region_for
 from models.records import RutPhase
 
 #: Phase start dates (month, day) of the Northern-Hemisphere whitetail calendar, in order.
@@ -18,6 +19,11 @@ PHASE_STARTS: tuple[tuple[tuple[int, int], RutPhase], ...] = (
     ((11, 23), RutPhase.POST_RUT),
     ((12, 6), RutPhase.LATE_SEASON),
 )
+#: The middle of the default calendar's peak_rut (Nov 10–22): a regional or requested peak
+#: shifts every phase by its distance from this day, so the phases keep their lengths.
+DEFAULT_PEAK = (11, 16)
+#: A non-leap year to do month/day arithmetic in (02-29 counts as 02-28).
+_YEAR = 2001
 #: Southern latitudes run the same calendar six months later.
 SOUTHERN_SHIFT_MONTHS = 6
 #: Phases in which bucks move all day (used by the time-of-day rules).
@@ -42,16 +48,66 @@ def phase_for_month_day(month: int, day: int) -> RutPhase:
     return phase
 
 
-def derive_rut_phase(local_date: date, lat: float, override: RutPhase | None) -> SeasonResult:
-    """The rut phase for ``local_date`` at ``lat``; ``override`` (the request's) wins."""
+def peak_shift_days(peak: tuple[int, int]) -> int:
+    """Days from the default peak to ``peak``, the nearer way round the year (−182..182)."""
+    month, day = peak
+    days = (
+        date(_YEAR, month, min(day, 28 if month == 2 else day)) - date(_YEAR, *DEFAULT_PEAK)
+    ).days
+    return (days + 182) % 365 - 182
+
+
+def shifted_phase(local_date: date, shift_days: int) -> RutPhase:
+    """The phase of ``local_date`` on the default calendar moved ``shift_days`` later."""
+    day = min(local_date.day, 28) if local_date.month == 2 else local_date.day
+    moved = date(_YEAR, local_date.month, day) - timedelta(days=shift_days)
+    return phase_for_month_day(moved.month, moved.day)
+
+
+def derive_rut_phase(
+    local_date: date,
+    lat: float,
+    override: RutPhase | None,
+    *,
+    lon: float | None = None,
+    rut_peak: tuple[int, int] | None = None,
+) -> SeasonResult:
+    """The rut phase for ``local_date`` at (``lat``, ``lon``).
+
+    In order: the request's ``season`` wins; then its ``rut_peak``; then the regional table
+    (``engine.rut_regions``); else the default calendar (six months later south of the
+    equator), and the note says no regional row covers the place.
+    """
     if override is not None:
         return SeasonResult(override, (f"rut phase {override.value} given by the request",))
+    if rut_peak is not None:
+        shift = peak_shift_days(rut_peak)
+        return SeasonResult(
+            shifted_phase(local_date, shift),
+            (
+                f"rut peak {rut_peak[0]:02d}-{rut_peak[1]:02d} given by the request"
+                f" (calendar shifted {shift:+d} days)",
+            ),
+        )
+    region = region_for(lat, lon) if lon is not None else None
+    if region is not None:
+        shift = peak_shift_days(region.peak)
+        return SeasonResult(
+            shifted_phase(local_date, shift),
+            (
+                f"rut peak {region.peak[0]:02d}-{region.peak[1]:02d} for {region.name}"
+                f" ({region.source}; calendar shifted {shift:+d} days)",
+            ),
+        )
+    no_row = "no regional rut row covers this place: default calendar (peak Nov 10-22)"
     if lat >= 0.0:
-        return SeasonResult(phase_for_month_day(local_date.month, local_date.day), ())
+        notes = (no_row,) if lon is not None else ()
+        return SeasonResult(phase_for_month_day(local_date.month, local_date.day), notes)
     # Shift the month by six; comparing (month, day) tuples needs no valid calendar date.
     shifted = (local_date.month - 1 + SOUTHERN_SHIFT_MONTHS) % 12 + 1
     phase = phase_for_month_day(shifted, local_date.day)
     return SeasonResult(
         phase,
-        ("southern hemisphere: rut calendar shifted by six months",),
+        ("southern hemisphere: rut calendar shifted by six months",)
+        + ((no_row,) if lon is not None else ()),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from engine.solar import SolarDay
@@ -155,18 +155,40 @@ def thermal_at(
     """
     if slope_deg is None or aspect_deg is None or day.sunrise is None or day.sunset is None:
         return None
-    site = min(slope_deg / THERMAL_FULL_SLOPE_DEG, 1.0) * CANOPY_FACTOR
-    site *= sun_exposure(aspect_deg, lat)
-    after_rise = (when - day.sunrise).total_seconds()
-    start, full, fade, end = (x.total_seconds() for x in MORNING_THERMAL)
+    return thermal_at_ts(
+        when.timestamp(),
+        day.sunrise.timestamp(),
+        day.sunset.timestamp(),
+        site_thermal(slope_deg, aspect_deg, lat),
+        aspect_deg,
+    )
+
+
+def site_thermal(slope_deg: float, aspect_deg: float, lat: float) -> float:
+    """How strongly a site can drive thermals (0..1): slope × sun exposure × canopy."""
+    return (
+        min(slope_deg / THERMAL_FULL_SLOPE_DEG, 1.0) * CANOPY_FACTOR * sun_exposure(aspect_deg, lat)
+    )
+
+
+_MORNING_S = tuple(x.total_seconds() for x in MORNING_THERMAL)
+_EVENING_S = tuple(x.total_seconds() for x in EVENING_THERMAL)
+
+
+def thermal_at_ts(
+    ts: float, sunrise_ts: float, sunset_ts: float, site: float, aspect_deg: float
+) -> Thermal | None:
+    """``thermal_at`` in POSIX seconds for a site of strength ``site`` (``site_thermal``)."""
+    after_rise = ts - sunrise_ts
+    start, full, fade, end = _MORNING_S
     if start <= after_rise <= end:
         timing = (
             _ramp(after_rise, start, full) if after_rise < full else _ramp(after_rise, end, fade)
         )
         # Warming air climbs the slope, so it arrives from downhill (the aspect).
         return Thermal(site * timing, aspect_deg % 360.0, "upslope") if timing > 0 else None
-    before_set = (day.sunset - when).total_seconds()
-    start, full, fade, end = (x.total_seconds() for x in EVENING_THERMAL)
+    before_set = sunset_ts - ts
+    start, full, fade, end = _EVENING_S
     if end <= before_set <= start:
         timing = (
             _ramp(before_set, start, full) if before_set > full else _ramp(before_set, end, fade)
@@ -330,4 +352,5 @@ def place_stands(
         )
         if alt is not None:
             stands.append(alt)
-    return StandPlan(tuple(stands), tuple(rejections), eff_from, thermal)
+    named = tuple(replace(s, id=f"P{i}") for i, s in enumerate(stands, 1))
+    return StandPlan(named, tuple(rejections), eff_from, thermal)

@@ -1,6 +1,6 @@
-"""Hunt windows over the next 24 hours: the peaks of the hour-by-hour forecast.
+"""The hour-by-hour forecast over the request's horizon, and hunt windows: its peaks.
 
-Each legal-light hour from the target time on (never before it) gets a 0–10 score: the
+Every hour from the target time on (never before it) to the horizon gets a 0–10 score: the
 movement curve (``engine.curve``) × the weather's effect on the activity level × how well
 the hour's wind suits the best stand × triggers (a cold front, stable thermals at dawn or
 dusk). A window is a contiguous run of hours of one local solar day whose score is within
@@ -14,7 +14,8 @@ because the hours between them score lower, unless those hours truly score as hi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
@@ -29,8 +30,9 @@ from engine.curve import movement_curve
 from engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
 from engine.stands import STRONG_WIND_MS
 from engine.weather import HourlyWeather
-from models.records import HuntWindow, RutPhase, Stand
+from models.records import ActivityLevel, HuntWindow, RutPhase, Stand, StandRating
 
+#: Default horizon of the scan (the request's ``horizon_h``, 1..72, overrides it).
 SCAN_HOURS = 24
 BEST_WINDOWS = 3
 #: An hour is worth hunting at or above this score (0–10)...
@@ -50,14 +52,23 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 class HourScore(NamedTuple):
-    """The score of one scanned hour (after clipping to legal light), POSIX seconds;
-    ``day`` is the ordinal of its local solar day (windows never span two)."""
+    """The score of one scanned hour, POSIX seconds; ``day`` is the ordinal of its local
+    solar day (windows never span two). A legal-light hour is clipped to legal light; the
+    rest (``legal`` False) are whole hours, kept for the hourly forecast only. ``rise_ts``
+    and ``set_ts`` are the day's sunrise and sunset (None in polar day or night), for the
+    thermals at each stand."""
 
     start_ts: float
     end_ts: float
     score: float
     triggers: tuple[str, ...]
     day: int = 0
+    legal: bool = True
+    level: ActivityLevel = ActivityLevel.MODERATE
+    wind_from: float | None = None
+    wind_ms: float | None = None
+    rise_ts: float | None = None
+    set_ts: float | None = None
 
 
 def wind_alignment(wind_from: float | None, stands: Sequence[Stand]) -> float:
@@ -67,7 +78,7 @@ def wind_alignment(wind_from: float | None, stands: Sequence[Stand]) -> float:
     return max((1.0 + math.cos(math.radians(wind_from - s.wind_from_deg))) / 2.0 for s in stands)
 
 
-def score_hours(
+def scan_hours(
     *,
     start: datetime,
     lat: float,
@@ -76,10 +87,13 @@ def score_hours(
     weather: HourlyWeather | None,
     stands: Sequence[Stand],
     known_day: SolarDay | None = None,
+    hours: int = SCAN_HOURS,
+    solar_days: Callable[[int, float, float], SolarDay] | None = None,
 ) -> list[HourScore]:
-    """Score each hour of the next 24 h that has legal light (``known_day`` saves a recompute).
+    """Score each of the next ``hours`` hours from ``start`` (``known_day`` saves a
+    recompute; ``solar_days`` is an optional memo of ``compute_solar_day`` by ordinal).
 
-    Works in POSIX seconds: this loop runs 24 times per prediction.
+    Works in POSIX seconds: this loop runs up to 72 times per prediction.
     """
     days: dict[int, SolarDay] = {}
     if known_day is not None:
@@ -92,26 +106,33 @@ def score_hours(
     # Same as wind_alignment, with the stands' winds converted once.
     stand_winds = [math.radians(s.wind_from_deg) for s in stands]
     out: list[HourScore] = []
-    for h in range(SCAN_HOURS):
+    for h in range(hours):
         slot_ts = slot0_ts + h * 3600.0
         mid_ts = slot_ts + 1800.0
         ordinal = _EPOCH_ORDINAL + int((mid_ts + lon_shift_s) // 86400.0)
         day = days.get(ordinal)
         if day is None:
-            day = days[ordinal] = compute_solar_day(date.fromordinal(ordinal), lat, lon)
+            day = days[ordinal] = (
+                solar_days(ordinal, lat, lon)
+                if solar_days is not None
+                else compute_solar_day(date.fromordinal(ordinal), lat, lon)
+            )
         if day.sunrise_ts is not None and day.sunset_ts is not None:
             legal_start = day.sunrise_ts - _LEGAL_S
             legal_end = day.sunset_ts + _LEGAL_S
         elif day.polar == "day":
             legal_start, legal_end = slot_ts, slot_ts + 3600.0
         else:
+            legal_start = legal_end = slot_ts  # polar night: no legal light
+        hour_begin = slot_ts if slot_ts > start_ts else start_ts
+        hour_end = slot_ts + 3600.0
+        if hour_begin >= hour_end:
             continue
-        begin_ts = max(slot_ts, legal_start, start_ts)
-        end_ts = slot_ts + 3600.0
-        if end_ts > legal_end:
-            end_ts = legal_end
-        if begin_ts >= end_ts:
-            continue
+        begin_ts = max(hour_begin, legal_start)
+        end_ts = min(hour_end, legal_end)
+        legal = begin_ts < end_ts
+        if not legal:
+            begin_ts, end_ts = hour_begin, hour_end
         period = classify_period_ts(mid_ts, day)
         solar_hour = (12.0 + (mid_ts - day.noon_ts) / 3600.0) % 24.0
         wx = weather.facts_at_index(i0 + h) if weather is not None else None
@@ -128,7 +149,7 @@ def score_hours(
             solar_hour=solar_hour,
         )
         twilight = period is DayPeriod.DAWN or period is DayPeriod.DUSK
-        triggers = ["legal_light"]
+        triggers = ["legal_light"] if legal else []
         mult = 1.0
         if wx is not None and wx.front.detected and wx.front.strength >= FRONT_TRIGGER_STRENGTH:
             triggers.append("cold_front")
@@ -146,12 +167,27 @@ def score_hours(
             w = math.radians(wind_from)
             align = max((1.0 + math.cos(w - s)) / 2.0 for s in stand_winds)
         score = min(10.0, 10.0 * min(1.0, curve * weather_factor) * align * mult)
-        out.append(HourScore(begin_ts, end_ts, score, tuple(triggers), ordinal))
+        out.append(
+            HourScore(
+                begin_ts,
+                end_ts,
+                score,
+                tuple(triggers),
+                ordinal,
+                legal,
+                level,
+                wind_from,
+                wx.wind_speed_ms if wx is not None else None,
+                day.sunrise_ts,
+                day.sunset_ts,
+            )
+        )
     return out
 
 
 def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tuple[HuntWindow, ...]:
     """The peaks of the scored hours as windows, the ``count`` most worth sitting."""
+    hours = [h for h in hours if h.legal]
     peaks: dict[int, float] = {}
     for hour in hours:
         peaks[hour.day] = max(peaks.get(hour.day, 0.0), hour.score)
@@ -179,3 +215,50 @@ def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tupl
         ranked.append((worth, HuntWindow(start, end, round(score, 2), tuple(triggers))))
     ranked.sort(key=lambda item: (-item[0], item[1].start))
     return tuple(window for _, window in ranked[:count])
+
+
+def explain_windows(
+    windows: Sequence[HuntWindow],
+    hours: Sequence[HourScore],
+    best: Sequence[str | None],
+    ratings: Sequence[StandRating] = (),
+) -> tuple[HuntWindow, ...]:
+    """Each window with the stand to sit (the one most hours of the window name, ties to
+    the earliest) and why it is a window: its kind, peak hour and the stand's reason."""
+    by_id = {r.stand_id: r for r in ratings}
+    out: list[HuntWindow] = []
+    for w in windows:
+        lo, hi = w.start.timestamp(), w.end.timestamp()
+        inside = [i for i, h in enumerate(hours) if h.legal and lo <= h.start_ts < hi]
+        counts: dict[str, int] = {}
+        for i in inside:
+            named = best[i]
+            if named is not None:
+                counts[named] = counts.get(named, 0) + 1
+        stand_id = max(counts, key=lambda k: counts[k]) if counts else None
+        peak = max(inside, key=lambda i: hours[i].score) if inside else None
+        kind = (
+            "dawn and dusk together"
+            if {"dawn", "dusk"} <= set(w.triggers)
+            else "dawn"
+            if "dawn" in w.triggers
+            else "dusk"
+            if "dusk" in w.triggers
+            else "daylight"
+        )
+        span_h = (hi - lo) / 3600.0
+        why = f"{kind} peak, {span_h:.1f} h"
+        if peak is not None:
+            at = datetime.fromtimestamp(hours[peak].start_ts, UTC)
+            why += f": movement {hours[peak].score:.1f} from {at:%H:%M} UTC"
+        if "cold_front" in w.triggers:
+            why += "; a cold front"
+        if stand_id is not None:
+            why += f"; sit {stand_id}"
+            rating = by_id.get(stand_id)
+            if rating is not None and peak is not None and rating.ratings[peak] is not None:
+                why += f" (rated {rating.ratings[peak]:.1f}: {rating.reasons[peak]})"
+        elif ratings:
+            why += "; none of your stands keeps its scent off the deer in this wind"
+        out.append(replace(w, best_stand_id=stand_id, reason=why))
+    return tuple(out)

@@ -17,8 +17,20 @@ from collections.abc import Mapping
 
 import orjson
 
-from models.prediction_codec import decode_prediction, encode_prediction, prediction_to_dict
-from models.records import SCHEMA_VERSION, PredictionRequest, RequestOptions, RutPhase
+from models.geo import distance_m
+from models.prediction_codec import (
+    decode_prediction,
+    encode_prediction,
+    prediction_keys,
+    prediction_to_dict,
+)
+from models.records import (
+    SUPPORTED_SCHEMA_VERSIONS,
+    HunterStand,
+    PredictionRequest,
+    RequestOptions,
+    RutPhase,
+)
 from models.wire import (
     enum_members,
     fail,
@@ -27,6 +39,7 @@ from models.wire import (
     read_datetime,
     read_id,
     read_number,
+    read_str,
     show,
     type_name,
 )
@@ -38,6 +51,7 @@ __all__ = [
     "decode_request",
     "encode_prediction",
     "encode_request",
+    "prediction_keys",
     "prediction_to_dict",
     "request_from_dict",
     "request_to_dict",
@@ -49,15 +63,27 @@ MAX_EVENT_BYTES = 65536
 DEFAULT_RADIUS_M = 800.0
 MIN_RADIUS_M = 100.0
 MAX_RADIUS_M = 5000.0
+#: v2: the hour-by-hour forecast reaches this many hours (default, bounds).
+DEFAULT_HORIZON_H = 24
+MIN_HORIZON_H = 1
+MAX_HORIZON_H = 72
+#: v2: at most this many of the hunter's stands, each within the radius plus this much.
+MAX_STANDS = 20
+STAND_REACH_BEYOND_RADIUS_M = 2000.0
+MAX_STAND_NAME_CHARS = 80
+#: Fields that exist only from contract version 2 on.
+V2_FIELDS = ("horizon_h", "stands", "rut_peak")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 _SEASONS = enum_members(RutPhase)
 _DEFAULT_OPTIONS = RequestOptions()
-# All eight option sets, built once: records are immutable, so sharing them is safe and
+# All sixteen option sets, built once: records are immutable, so sharing them is safe and
 # saves building one per event on the hot path.
 _OPTIONS = {
-    (z, s, h): RequestOptions(z, s, h)
+    (z, s, w, h): RequestOptions(z, s, w, h)
     for z in (True, False)
     for s in (True, False)
+    for w in (True, False)
     for h in (True, False)
 }
 
@@ -111,17 +137,7 @@ def request_from_dict(obj: object) -> PredictionRequest:
         fail("not_an_object", f"a request must be a JSON object, got {type_name(obj)}", "$")
     get = obj.get
 
-    version = get("schema_version")
-    if version is not None:
-        if isinstance(version, bool) or not isinstance(version, int | float):
-            fail("wrong_type", f"expected an integer, got {type_name(version)}", "$.schema_version")
-        if version != SCHEMA_VERSION:
-            fail(
-                "unsupported_version",
-                f"schema_version {show(version)} is not supported (this consumer reads "
-                f"{SCHEMA_VERSION})",
-                "$.schema_version",
-            )
+    version = _read_version(obj)
 
     if "request_id" not in obj:
         fail("missing_field", "request_id is required", "$.request_id")
@@ -158,6 +174,12 @@ def request_from_dict(obj: object) -> PredictionRequest:
     hunter_id = None if hunter is None else read_id(hunter, "$.hunter_id")
     options_value = get("options")
     options = _DEFAULT_OPTIONS if options_value is None else _read_options(options_value)
+    horizon = get("horizon_h")
+    horizon_h = DEFAULT_HORIZON_H if horizon is None else _read_horizon(horizon)
+    stands_value = get("stands")
+    stands = () if stands_value is None else _read_stands(stands_value, lat, lon, radius_m)
+    peak = get("rut_peak")
+    rut_peak = None if peak is None else read_month_day(peak, "$.rut_peak")
 
     return PredictionRequest(
         request_id=request_id,
@@ -168,8 +190,97 @@ def request_from_dict(obj: object) -> PredictionRequest:
         season=season,
         hunter_id=hunter_id,
         options=options,
-        schema_version=SCHEMA_VERSION,
+        schema_version=version,
+        horizon_h=horizon_h,
+        stands=stands,
+        rut_peak=rut_peak,
     )
+
+
+def _read_version(obj: Mapping[str, object]) -> int:
+    """The request's contract version: as given, else 2 when it uses a v2 field, else 1."""
+    version = obj.get("schema_version")
+    uses_v2 = [key for key in V2_FIELDS if obj.get(key) is not None]
+    if version is None:
+        return 2 if uses_v2 else 1
+    if isinstance(version, bool) or not isinstance(version, int | float):
+        fail("wrong_type", f"expected an integer, got {type_name(version)}", "$.schema_version")
+    if version not in SUPPORTED_SCHEMA_VERSIONS:
+        fail(
+            "unsupported_version",
+            f"schema_version {show(version)} is not supported (this consumer reads "
+            f"{', '.join(map(str, SUPPORTED_SCHEMA_VERSIONS))})",
+            "$.schema_version",
+        )
+    if version == 1 and uses_v2:
+        fail(
+            "unsupported_version",
+            f"{', '.join(uses_v2)} need schema_version 2; this request says 1",
+            "$.schema_version",
+        )
+    return int(version)
+
+
+def _read_horizon(value: object) -> int:
+    hours = read_number(value, "$.horizon_h", MIN_HORIZON_H, MAX_HORIZON_H)
+    if hours != int(hours):
+        fail("wrong_type", f"expected a whole number of hours, got {show(value)}", "$.horizon_h")
+    return int(hours)
+
+
+def read_month_day(value: object, path: str) -> tuple[int, int]:
+    """A calendar day without a year, ``MM-DD`` (02-29 allowed), as (month, day)."""
+    text = read_str(value, path)
+    if len(text) != 5 or text[2] != "-" or not (text[:2] + text[3:]).isdigit():
+        fail("wrong_type", f"{show(value)} is not a date of the form MM-DD", path)
+    month, day = int(text[:2]), int(text[3:])
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+        fail("out_of_range", f"{show(value)} is not a calendar day", path)
+    return month, day
+
+
+def _read_stands(value: object, lat: float, lon: float, radius_m: float) -> tuple[HunterStand, ...]:
+    if not isinstance(value, list):
+        fail("wrong_type", f"expected an array, got {type_name(value)}", "$.stands")
+    if len(value) > MAX_STANDS:
+        fail("out_of_range", f"{len(value)} stands; at most {MAX_STANDS}", "$.stands")
+    reach = radius_m + STAND_REACH_BEYOND_RADIUS_M
+    seen: set[str] = set()
+    out: list[HunterStand] = []
+    for i, item in enumerate(value):
+        path = f"$.stands[{i}]"
+        if not isinstance(item, dict):
+            fail("wrong_type", f"expected an object, got {type_name(item)}", path)
+        for key in ("id", "lat", "lon"):
+            if key not in item:
+                fail("missing_field", f"a stand needs {key}", f"{path}.{key}")
+        stand_id = read_id(item["id"], f"{path}.id")
+        if stand_id in seen:
+            fail("out_of_range", f"stand id {show(stand_id)} is used twice", f"{path}.id")
+        seen.add(stand_id)
+        s_lat = read_number(item["lat"], f"{path}.lat", -90.0, 90.0)
+        s_lon = read_number(item["lon"], f"{path}.lon", -180.0, 180.0)
+        away = distance_m(lat, lon, s_lat, s_lon)
+        if away > reach:
+            fail(
+                "out_of_range",
+                f"stand {stand_id} is {away / 1000:.1f} km from the point; stands must be "
+                f"within radius_m + {STAND_REACH_BEYOND_RADIUS_M / 1000:g} km "
+                f"({reach / 1000:.1f} km)",
+                path,
+            )
+        name_value = item.get("name")
+        name = None
+        if name_value is not None:
+            name = read_str(name_value, f"{path}.name")
+            if not name or len(name) > MAX_STAND_NAME_CHARS:
+                fail(
+                    "out_of_range",
+                    f"a stand name is 1-{MAX_STAND_NAME_CHARS} characters",
+                    f"{path}.name",
+                )
+        out.append(HunterStand(stand_id, s_lat, s_lon, name))
+    return tuple(out)
 
 
 def _read_options(value: object) -> RequestOptions:
@@ -178,7 +289,10 @@ def _read_options(value: object) -> RequestOptions:
     if not value:
         return _DEFAULT_OPTIONS
     return _OPTIONS[
-        _read_flag(value, "zones"), _read_flag(value, "stands"), _read_flag(value, "hunt_windows")
+        _read_flag(value, "zones"),
+        _read_flag(value, "stands"),
+        _read_flag(value, "hunt_windows"),
+        _read_flag(value, "hourly"),
     ]
 
 
@@ -190,7 +304,7 @@ def _read_flag(options: Mapping[str, object], key: str) -> bool:
 def request_to_dict(req: PredictionRequest) -> dict[str, object]:
     """The request as a JSON-ready dict (RFC 3339 UTC times, enum values, every field)."""
     options = req.options
-    return {
+    out: dict[str, object] = {
         "schema_version": req.schema_version,
         "request_id": req.request_id,
         "lat": req.lat,
@@ -205,6 +319,19 @@ def request_to_dict(req: PredictionRequest) -> dict[str, object]:
             "hunt_windows": options.hunt_windows,
         },
     }
+    if req.schema_version >= 2:
+        out["options"] = {
+            "zones": options.zones,
+            "stands": options.stands,
+            "hunt_windows": options.hunt_windows,
+            "hourly": options.hourly,
+        }
+        out["horizon_h"] = req.horizon_h
+        out["stands"] = [
+            {"id": s.id, "lat": s.lat, "lon": s.lon, "name": s.name} for s in req.stands
+        ]
+        out["rut_peak"] = None if req.rut_peak is None else "{:02d}-{:02d}".format(*req.rut_peak)
+    return out
 
 
 def encode_request(req: PredictionRequest) -> bytes:

@@ -127,3 +127,14 @@ def normalize_point(lat: float, lon: float) -> tuple[float, float]:
     elif lat < -90.0:
         lat, lon = -180.0 - lat, lon + 180.0
     return lat, wrap_lon(lon)
+
+
+#: The 16 compass points, clockwise from north, 22.5° each.
+COMPASS_16 = tuple("N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split())
+COMPASS_SECTOR_DEG = 360.0 / len(COMPASS_16)
+
+
+def compass_point(bearing: float) -> str:
+    """The 16-point compass name of a bearing (sectors centred on N, NNE, ...)."""
+    k = int((bearing % 360.0 + COMPASS_SECTOR_DEG / 2.0) // COMPASS_SECTOR_DEG)
+    return COMPASS_16[k % len(COMPASS_16)]

@@ -17,6 +17,7 @@ def prediction_id_for(request: PredictionRequest, model_version: str) -> str:
     """
     canonical = orjson.dumps(
         [
+            *v2_identity(request),
             model_version,
             request.request_id,
             repr(float(request.lat)),
@@ -29,3 +30,18 @@ def prediction_id_for(request: PredictionRequest, model_version: str) -> str:
         ]
     )
     return hashlib.sha256(canonical).hexdigest()[:32]
+
+
+def v2_identity(request: PredictionRequest) -> list[object]:
+    """What a version-2 request adds to what changes its answer (empty for version 1, so
+    a version-1 request keeps its version-1 identity): version, horizon, hourly option,
+    stands (ids, exact positions, names) and the rut peak."""
+    if request.schema_version < 2:
+        return []
+    return [
+        request.schema_version,
+        request.horizon_h,
+        request.options.hourly,
+        [[s.id, repr(float(s.lat)), repr(float(s.lon)), s.name] for s in request.stands],
+        None if request.rut_peak is None else list(request.rut_peak),
+    ]

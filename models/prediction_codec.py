@@ -9,21 +9,25 @@ subscribers, is strict on known fields and ignores unknown ones, like requests.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TypeVar
 
 import orjson
 
+from models.geo import COMPASS_16
 from models.records import (
-    SCHEMA_VERSION,
+    SUPPORTED_SCHEMA_VERSIONS,
     ActivityLevel,
     Factor,
+    HourForecast,
     HuntWindow,
     Prediction,
     RutPhase,
     SourceQuality,
     SourceStatus,
     Stand,
+    StandRating,
     SunTimes,
     Zone,
 )
@@ -44,6 +48,8 @@ from models.wire import (
     type_name,
 )
 
+T = TypeVar("T")
+
 #: Sources every prediction reports a data quality for.
 QUALITY_SOURCES = ("terrain", "weather", "scouting")
 
@@ -52,6 +58,21 @@ _LEVELS = enum_members(ActivityLevel)
 _STATUSES = enum_members(SourceStatus)
 _ZONE_KINDS = ("bedding_zones", "feeding_zones", "travel_zones")
 _SUN_FIELDS = ("sunrise", "sunset", "legal_start", "legal_end")
+#: Top-level fields of a version-1 prediction; version 2 adds ``V2_FIELDS``.
+V1_FIELDS = frozenset(
+    (
+        "schema_version prediction_id request_id hunter_id model_version lat lon target_time "
+        "rut_phase movement_score activity_level confidence bedding_zones feeding_zones "
+        "travel_zones stands hunt_windows factors data_quality sun notes timings_ms "
+        "produced_at replay"
+    ).split()
+)
+V2_FIELDS = frozenset(("hourly", "stand_ratings"))
+
+
+def prediction_keys(version: int) -> frozenset[str]:
+    """The top-level fields every prediction of contract ``version`` carries."""
+    return V1_FIELDS if version < 2 else V1_FIELDS | V2_FIELDS
 
 
 # --------------------------------------------------------------------------- encode
@@ -60,9 +81,14 @@ _SUN_FIELDS = ("sunrise", "sunset", "legal_start", "legal_end")
 def prediction_to_dict(p: Prediction) -> dict[str, object]:
     """The prediction as a JSON-ready dict (RFC 3339 UTC ``Z`` times, enum values).
 
+    A version-1 prediction (the answer to a version-1 request) has exactly the version-1
+    shape; version 2 adds the hourly forecast, the stand ratings, stand ids and the
+    windows' stand and reason.
+
     Raises ContractError(``not_finite``/``naive_datetime``) for values JSON cannot carry.
     """
-    return {
+    v2 = p.schema_version >= 2
+    out: dict[str, object] = {
         "schema_version": p.schema_version,
         "prediction_id": p.prediction_id,
         "request_id": p.request_id,
@@ -78,9 +104,9 @@ def prediction_to_dict(p: Prediction) -> dict[str, object]:
         "bedding_zones": _zones_to_list(p.bedding_zones, "$.bedding_zones"),
         "feeding_zones": _zones_to_list(p.feeding_zones, "$.feeding_zones"),
         "travel_zones": _zones_to_list(p.travel_zones, "$.travel_zones"),
-        "stands": [_stand_to_dict(s, f"$.stands[{i}]") for i, s in enumerate(p.stands)],
+        "stands": [_stand_to_dict(s, f"$.stands[{i}]", v2) for i, s in enumerate(p.stands)],
         "hunt_windows": [
-            _window_to_dict(w, f"$.hunt_windows[{i}]") for i, w in enumerate(p.hunt_windows)
+            _window_to_dict(w, f"$.hunt_windows[{i}]", v2) for i, w in enumerate(p.hunt_windows)
         ],
         "factors": [
             {
@@ -102,6 +128,43 @@ def prediction_to_dict(p: Prediction) -> dict[str, object]:
         "produced_at": format_datetime(p.produced_at, "$.produced_at"),
         "replay": p.replay,
     }
+    if v2:
+        out["hourly"] = [_hour_to_dict(h, f"$.hourly[{i}]") for i, h in enumerate(p.hourly)]
+        out["stand_ratings"] = [
+            _rating_to_dict(r, f"$.stand_ratings[{i}]") for i, r in enumerate(p.stand_ratings)
+        ]
+    return out
+
+
+def _hour_to_dict(h: HourForecast, path: str) -> dict[str, object]:
+    return {
+        "start": format_datetime(h.start, f"{path}.start"),
+        "end": format_datetime(h.end, f"{path}.end"),
+        "movement_score": _finite(h.movement_score, f"{path}.movement_score"),
+        "activity_level": h.activity_level.value,
+        "wind_from_deg": _optional_finite(h.wind_from_deg, f"{path}.wind_from_deg"),
+        "wind_ms": _optional_finite(h.wind_ms, f"{path}.wind_ms"),
+        "legal_light": h.legal_light,
+        "triggers": list(h.triggers),
+        "best_stand_id": h.best_stand_id,
+    }
+
+
+def _rating_to_dict(r: StandRating, path: str) -> dict[str, object]:
+    return {
+        "stand_id": r.stand_id,
+        "name": r.name,
+        "lat": _finite(r.lat, f"{path}.lat"),
+        "lon": _finite(r.lon, f"{path}.lon"),
+        "travel_zone_m": _optional_finite(r.travel_zone_m, f"{path}.travel_zone_m"),
+        "good_winds": list(r.good_winds),
+        "ratings": [_optional_finite(x, f"{path}.ratings[{i}]") for i, x in enumerate(r.ratings)],
+        "reasons": list(r.reasons),
+    }
+
+
+def _optional_finite(value: float | None, path: str) -> float | None:
+    return None if value is None else _finite(value, path)
 
 
 def encode_prediction(p: Prediction) -> bytes:
@@ -130,8 +193,9 @@ def _zones_to_list(zones: tuple[Zone, ...], path: str) -> list[dict[str, object]
     ]
 
 
-def _stand_to_dict(s: Stand, path: str) -> dict[str, object]:
-    return {
+def _stand_to_dict(s: Stand, path: str, v2: bool) -> dict[str, object]:
+    out: dict[str, object] = {"id": s.id} if v2 else {}
+    return out | {
         "lat": _finite(s.lat, f"{path}.lat"),
         "lon": _finite(s.lon, f"{path}.lon"),
         "bearing_deg": _finite(s.bearing_deg, f"{path}.bearing_deg"),
@@ -142,13 +206,17 @@ def _stand_to_dict(s: Stand, path: str) -> dict[str, object]:
     }
 
 
-def _window_to_dict(w: HuntWindow, path: str) -> dict[str, object]:
-    return {
+def _window_to_dict(w: HuntWindow, path: str, v2: bool) -> dict[str, object]:
+    out: dict[str, object] = {
         "start": format_datetime(w.start, f"{path}.start"),
         "end": format_datetime(w.end, f"{path}.end"),
         "score": _finite(w.score, f"{path}.score"),
         "triggers": list(w.triggers),
     }
+    if v2:
+        out["best_stand_id"] = w.best_stand_id
+        out["reason"] = w.reason
+    return out
 
 
 def _quality_to_dict(q: SourceQuality, path: str) -> dict[str, object]:
@@ -178,12 +246,13 @@ def prediction_from_dict(obj: object) -> Prediction:
     version = require(obj, "schema_version", "$")
     if isinstance(version, bool) or not isinstance(version, int | float):
         fail("wrong_type", f"expected an integer, got {type_name(version)}", "$.schema_version")
-    if version != SCHEMA_VERSION:
+    if version not in SUPPORTED_SCHEMA_VERSIONS:
         fail(
             "unsupported_version",
             f"schema_version {show(version)} is not supported",
             "$.schema_version",
         )
+    v2 = version >= 2
 
     def field(key: str) -> object:
         return require(obj, key, "$")
@@ -216,11 +285,11 @@ def prediction_from_dict(obj: object) -> Prediction:
         feeding_zones=zones["feeding_zones"],
         travel_zones=zones["travel_zones"],
         stands=tuple(
-            _read_stand(s, f"$.stands[{i}]")
+            _read_stand(s, f"$.stands[{i}]", v2)
             for i, s in enumerate(read_array(field("stands"), "$.stands"))
         ),
         hunt_windows=tuple(
-            _read_window(w, f"$.hunt_windows[{i}]")
+            _read_window(w, f"$.hunt_windows[{i}]", v2)
             for i, w in enumerate(read_array(field("hunt_windows"), "$.hunt_windows"))
         ),
         factors=tuple(
@@ -243,7 +312,94 @@ def prediction_from_dict(obj: object) -> Prediction:
             name: read_number(ms, f"$.timings_ms.{name}", 0.0) for name, ms in timings.items()
         },
         replay=read_bool(field("replay"), "$.replay"),
-        schema_version=SCHEMA_VERSION,
+        schema_version=int(version),
+        hourly=tuple(
+            _read_hour(h, f"$.hourly[{i}]")
+            for i, h in enumerate(read_array(field("hourly"), "$.hourly"))
+        )
+        if v2
+        else (),
+        stand_ratings=tuple(
+            _read_rating(r, f"$.stand_ratings[{i}]")
+            for i, r in enumerate(read_array(field("stand_ratings"), "$.stand_ratings"))
+        )
+        if v2
+        else (),
+    )
+
+
+def _read_optional(value: object, path: str, read: Callable[[object, str], T]) -> T | None:
+    return None if value is None else read(value, path)
+
+
+def _read_strings(value: object, path: str) -> tuple[str, ...]:
+    return tuple(read_str(t, f"{path}[{i}]") for i, t in enumerate(read_array(value, path)))
+
+
+def _read_hour(value: object, path: str) -> HourForecast:
+    h = read_object(value, path)
+    return HourForecast(
+        start=read_datetime(require(h, "start", path), f"{path}.start"),
+        end=read_datetime(require(h, "end", path), f"{path}.end"),
+        movement_score=read_number(
+            require(h, "movement_score", path), f"{path}.movement_score", 0.0, 10.0
+        ),
+        activity_level=read_enum(
+            require(h, "activity_level", path), _LEVELS, f"{path}.activity_level"
+        ),
+        wind_from_deg=_read_optional(
+            require(h, "wind_from_deg", path), f"{path}.wind_from_deg", _read_bearing
+        ),
+        wind_ms=_read_optional(require(h, "wind_ms", path), f"{path}.wind_ms", _read_speed),
+        legal_light=read_bool(require(h, "legal_light", path), f"{path}.legal_light"),
+        triggers=_read_strings(require(h, "triggers", path), f"{path}.triggers"),
+        best_stand_id=_read_optional(
+            require(h, "best_stand_id", path), f"{path}.best_stand_id", read_id
+        ),
+    )
+
+
+def _read_bearing(value: object, path: str) -> float:
+    return read_number(value, path, 0.0, 360.0)
+
+
+def _read_speed(value: object, path: str) -> float:
+    return read_number(value, path, 0.0)
+
+
+def _read_score(value: object, path: str) -> float:
+    return read_number(value, path, 0.0, 10.0)
+
+
+def _read_rating(value: object, path: str) -> StandRating:
+    r = read_object(value, path)
+    ratings = read_array(require(r, "ratings", path), f"{path}.ratings")
+    reasons = read_array(require(r, "reasons", path), f"{path}.reasons")
+    if len(reasons) != len(ratings):
+        fail("wrong_type", "ratings and reasons must have one entry per hour", f"{path}.reasons")
+    winds = _read_strings(require(r, "good_winds", path), f"{path}.good_winds")
+    for i, sector in enumerate(winds):
+        if sector not in COMPASS_16:
+            fail(
+                "out_of_range",
+                f"{show(sector)} is not a 16-point compass sector",
+                f"{path}.good_winds[{i}]",
+            )
+    return StandRating(
+        stand_id=read_id(require(r, "stand_id", path), f"{path}.stand_id"),
+        name=_read_optional(require(r, "name", path), f"{path}.name", read_str),
+        lat=read_number(require(r, "lat", path), f"{path}.lat", -90.0, 90.0),
+        lon=read_number(require(r, "lon", path), f"{path}.lon", -180.0, 180.0),
+        travel_zone_m=_read_optional(
+            require(r, "travel_zone_m", path), f"{path}.travel_zone_m", _read_speed
+        ),
+        good_winds=winds,
+        ratings=tuple(
+            _read_optional(x, f"{path}.ratings[{i}]", _read_score) for i, x in enumerate(ratings)
+        ),
+        reasons=tuple(
+            _read_optional(x, f"{path}.reasons[{i}]", read_str) for i, x in enumerate(reasons)
+        ),
     )
 
 
@@ -267,9 +423,10 @@ def _read_zone(value: object, path: str) -> Zone:
     )
 
 
-def _read_stand(value: object, path: str) -> Stand:
+def _read_stand(value: object, path: str, v2: bool) -> Stand:
     s = read_object(value, path)
     return Stand(
+        id=read_id(require(s, "id", path), f"{path}.id") if v2 else "",
         lat=read_number(require(s, "lat", path), f"{path}.lat", -90.0, 90.0),
         lon=read_number(require(s, "lon", path), f"{path}.lon", -180.0, 180.0),
         bearing_deg=read_number(require(s, "bearing_deg", path), f"{path}.bearing_deg", 0.0, 360.0),
@@ -282,10 +439,13 @@ def _read_stand(value: object, path: str) -> Stand:
     )
 
 
-def _read_window(value: object, path: str) -> HuntWindow:
+def _read_window(value: object, path: str, v2: bool) -> HuntWindow:
     w = read_object(value, path)
     triggers = read_array(require(w, "triggers", path), f"{path}.triggers")
+    best = require(w, "best_stand_id", path) if v2 else None
     return HuntWindow(
+        best_stand_id=_read_optional(best, f"{path}.best_stand_id", read_id),
+        reason=read_str(require(w, "reason", path), f"{path}.reason") if v2 else "",
         start=read_datetime(require(w, "start", path), f"{path}.start"),
         end=read_datetime(require(w, "end", path), f"{path}.end"),
         score=read_number(require(w, "score", path), f"{path}.score", 0.0, 10.0),

@@ -14,8 +14,12 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-#: Version of the request and prediction JSON contract. Bump on incompatible changes.
-SCHEMA_VERSION = 1
+#: Version of the request and prediction JSON contract this code writes. Bump on
+#: incompatible changes. Version 2 added the hourly forecast, the hunter's own stands and
+#: the regional rut; version-1 requests are still read and answered in the version-1 shape.
+SCHEMA_VERSION = 2
+#: Every contract version this code reads (and answers in the same version).
+SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 
 
 class RutPhase(enum.StrEnum):
@@ -68,11 +72,26 @@ class RequestOptions:
     zones: bool = True
     stands: bool = True
     hunt_windows: bool = True
+    hourly: bool = True  # v2: the hour-by-hour forecast (and the stands' hourly ratings)
+
+
+@dataclass(frozen=True, slots=True)
+class HunterStand:
+    """One of the hunter's own stands (v2): rated hour by hour for the wind."""
+
+    id: str
+    lat: float
+    lon: float
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PredictionRequest:
-    """A prediction request (docs/how-prediction-works.md). Validation lives in ``models.codec``."""
+    """A prediction request (docs/how-prediction-works.md). Validation lives in ``models.codec``.
+
+    ``horizon_h``, ``stands`` and ``rut_peak`` are contract version 2; a version-1 request
+    has the defaults. ``rut_peak`` is the local peak-breeding date as (month, day).
+    """
 
     request_id: str
     lat: float
@@ -83,6 +102,9 @@ class PredictionRequest:
     hunter_id: str | None = None
     options: RequestOptions = field(default_factory=RequestOptions)
     schema_version: int = SCHEMA_VERSION
+    horizon_h: int = 24
+    stands: tuple[HunterStand, ...] = ()
+    rut_peak: tuple[int, int] | None = None
 
 
 # --------------------------------------------------------------------------- enrichment
@@ -193,6 +215,7 @@ class Stand:
     wind_from_deg: float  # the wind this stand is placed for
     reason: str
     primary: bool = True
+    id: str = ""  # "P1", "P2", ... (v2): what hourly entries and windows name
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +224,44 @@ class HuntWindow:
     end: datetime
     score: float  # 0..10
     triggers: tuple[str, ...]
+    best_stand_id: str | None = None  # v2: the stand to sit (the hunter's, else proposed)
+    reason: str = ""  # v2: why this is a window
+
+
+@dataclass(frozen=True, slots=True)
+class HourForecast:
+    """One hour of the hour-by-hour forecast (v2). ``start``/``end`` are the hour, clipped
+    to the target time and, for a legal-light hour, to legal light."""
+
+    start: datetime
+    end: datetime
+    movement_score: float  # 0..10
+    activity_level: ActivityLevel
+    wind_from_deg: float | None
+    wind_ms: float | None
+    legal_light: bool
+    triggers: tuple[str, ...]
+    best_stand_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StandRating:
+    """How one of the hunter's stands does hour by hour (v2).
+
+    ``ratings`` and ``reasons`` are aligned with the prediction's ``hourly`` list: a rating
+    0–10 (None where it cannot be judged: no legal light, no wind, no zones) and why.
+    ``good_winds`` are the 16-point compass sectors from which the wind keeps the stand's
+    scent off the bedding and travel zones.
+    """
+
+    stand_id: str
+    name: str | None
+    lat: float
+    lon: float
+    travel_zone_m: float | None  # distance to the best travel zone
+    good_winds: tuple[str, ...]
+    ratings: tuple[float | None, ...]
+    reasons: tuple[str | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,3 +309,5 @@ class Prediction:
     timings_ms: dict[str, float] = field(default_factory=dict)
     replay: bool = False
     schema_version: int = SCHEMA_VERSION
+    hourly: tuple[HourForecast, ...] = ()  # v2
+    stand_ratings: tuple[StandRating, ...] = ()  # v2

@@ -29,7 +29,7 @@ from models.deadletter import (
     REASON_CODES,
 )
 from models.framing import H_SCHEMA_ID
-from models.records import SCHEMA_VERSION
+from models.records import SUPPORTED_SCHEMA_VERSIONS
 from models.schema import load_schema
 from streams.replay import (
     REPLAY_HEADER,
@@ -55,9 +55,10 @@ def message_headers() -> MessageHeaders:
             Header(CONTENT_TYPE_HEADER, "Media type of the value.", True, ("application/json",)),
             Header(
                 SCHEMA_VERSION_HEADER,
-                "The prediction's schema_version.",
+                "The prediction's schema_version: the request's (a version-1 request is "
+                "answered in the version-1 shape, schemas/prediction.v1.json).",
                 True,
-                (str(SCHEMA_VERSION),),
+                tuple(str(v) for v in SUPPORTED_SCHEMA_VERSIONS),
             ),
             Header(
                 MODEL_VERSION_HEADER,

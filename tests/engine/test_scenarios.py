@@ -158,7 +158,8 @@ def test_south_facing_bench_on_a_cold_late_season_evening() -> None:
 
 
 def test_hot_early_season_midday_with_no_wind() -> None:
-    """Southern Appalachians, 35° N 85° W, solar noon on 10 Sep 2025.
+    """Southern Appalachians, 35.5° N 84° W (outside every regional-rut row), solar noon
+    on 10 Sep 2025.
 
     Inputs: a round knob (40 m, σ 150 m) on the spot; 33 °C all day; 1016 hPa steady;
     dead calm (0 m/s, vane reading 200°); no scouting observations.
@@ -175,7 +176,7 @@ def test_hot_early_season_midday_with_no_wind() -> None:
     - Hunt windows come at dusk and the next dawn, never at midday.
     - Movement ≈ 2.1 + 0.2 + small terrain part ≈ 2.5.
     """
-    lat, lon = 35.0, -85.0
+    lat, lon = 35.5, -84.0
     day = compute_solar_day(date(2025, 9, 10), lat, lon)
     t = day.solar_noon
     knob = grid_from(lat, lon, lambda e, n: 300 + 40 * math.exp(-(e * e + n * n) / (2 * 150**2)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from engine.solar import compute_solar_day
 from engine.weather import HourlyWeather
-from engine.windows import HourScore, merge_windows, score_hours, wind_alignment
+from engine.windows import HourScore, merge_windows, scan_hours, wind_alignment
 from models.records import RutPhase, Stand
 from tests.engine.builders import series
 
@@ -31,7 +32,7 @@ def test_alignment() -> None:
 
 def test_only_legal_light_hours_are_scored_and_dawn_dusk_win() -> None:
     wx = HourlyWeather(series(START, before_h=24, after_h=30, wind_dir=lambda h: 315.0))
-    hours = score_hours(
+    hours = legal_hours(
         start=START,
         lat=LAT,
         lon=LON,
@@ -91,7 +92,12 @@ def test_a_clipped_sliver_alone_is_never_a_window() -> None:
 
 
 def test_without_weather_no_cold_front_trigger() -> None:
-    hours = score_hours(
+    hours = legal_hours(
         start=START, lat=LAT, lon=LON, phase=RutPhase.PEAK_RUT, weather=None, stands=[]
     )
     assert hours and not any("cold_front" in h.triggers for h in hours)
+
+
+def legal_hours(**kwargs: Any) -> list[HourScore]:
+    """The legal-light hours of the scan: what windows are cut from."""
+    return [h for h in scan_hours(**kwargs) if h.legal]

@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from models.records import (
     ActivityLevel,
     Factor,
+    HourForecast,
     HuntWindow,
     Prediction,
     RutPhase,
     SourceQuality,
     SourceStatus,
     Stand,
+    StandRating,
     SunTimes,
     Zone,
 )
@@ -35,8 +37,8 @@ def full_prediction() -> Prediction:
         feeding_zones=(Zone(44.9752, -93.2689, 6.9),),
         travel_zones=(Zone(44.9784, -93.2655, 7.8), Zone(44.9771, -93.2640, 6.2)),
         stands=(
-            Stand(44.9790, -93.2666, 225.0, 80.0, 45.0, "downwind of the saddle", True),
-            Stand(44.9779, -93.2648, 90.0, 80.0, 270.0, "alternate for a west wind", False),
+            Stand(44.9790, -93.2666, 225.0, 80.0, 45.0, "downwind of the saddle", True, "P1"),
+            Stand(44.9779, -93.2648, 90.0, 80.0, 270.0, "alternate for a west wind", False, "P2"),
         ),
         hunt_windows=(
             HuntWindow(
@@ -44,6 +46,8 @@ def full_prediction() -> Prediction:
                 datetime(2026, 11, 8, 15, 0, tzinfo=UTC),
                 8.2,
                 ("legal_light", "cold_front_near"),
+                "ridge-oak",
+                "dawn peak, 3.0 h: movement 8.2 from 13:00 UTC; sit ridge-oak",
             ),
             HuntWindow(
                 datetime(2026, 11, 8, 21, 30, tzinfo=UTC),
@@ -74,4 +78,40 @@ def full_prediction() -> Prediction:
         notes=("scouting unavailable: confidence reduced",),
         timings_ms={"enrich": 41.7, "model": 2.3, "total": 45.1},
         replay=False,
+        hourly=(
+            HourForecast(
+                datetime(2026, 11, 8, 12, 29, 12, tzinfo=UTC),
+                datetime(2026, 11, 8, 13, 0, tzinfo=UTC),
+                7.9,
+                ActivityLevel.HIGH,
+                45.0,
+                3.2,
+                True,
+                ("legal_light", "dawn"),
+                "ridge-oak",
+            ),
+            HourForecast(
+                datetime(2026, 11, 8, 13, 0, tzinfo=UTC),
+                datetime(2026, 11, 8, 14, 0, tzinfo=UTC),
+                8.2,
+                ActivityLevel.HIGH,
+                None,
+                None,
+                True,
+                ("legal_light", "dawn"),
+                None,
+            ),
+        ),
+        stand_ratings=(
+            StandRating(
+                "ridge-oak",
+                "Ridge oak",
+                44.9795,
+                -93.2668,
+                120.5,
+                ("N", "NNE", "NE"),
+                (8.5, None),
+                ("scent clear of the bedding and travel zones", "no wind data for this hour"),
+            ),
+        ),
     )

@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
+from models.geo import COMPASS_16
 from models.records import (
     ActivityLevel,
     Factor,
+    HourForecast,
+    HunterStand,
     HuntWindow,
     Prediction,
     PredictionRequest,
@@ -17,6 +20,7 @@ from models.records import (
     SourceQuality,
     SourceStatus,
     Stand,
+    StandRating,
     SunTimes,
     Zone,
 )
@@ -43,7 +47,7 @@ def bounded(lo: float, hi: float) -> st.SearchStrategy[float]:
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 
-requests = st.builds(
+v1_requests = st.builds(
     PredictionRequest,
     request_id=ids,
     lat=bounded(-90, 90),
@@ -53,7 +57,47 @@ requests = st.builds(
     season=st.none() | st.sampled_from(RutPhase),
     hunter_id=st.none() | ids,
     options=st.builds(RequestOptions, st.booleans(), st.booleans(), st.booleans()),
+    schema_version=st.just(1),
 )
+
+
+def _near(lat: float, lon: float) -> st.SearchStrategy[tuple[float, float]]:
+    """A point within ~1.6 km of (lat, lon): inside any request's stand reach."""
+    step = bounded(-0.01, 0.01)
+    return st.tuples(step, step).map(
+        lambda d: (min(90.0, max(-90.0, lat + d[0])), min(180.0, max(-180.0, lon + d[1])))
+    )
+
+
+@st.composite
+def v2_requests(draw: st.DrawFn) -> PredictionRequest:
+    base = draw(v1_requests)
+    n = draw(st.integers(0, 20))
+    stand_ids = draw(st.lists(ids, min_size=n, max_size=n, unique=True))
+    stands = []
+    for stand_id in stand_ids:
+        s_lat, s_lon = draw(_near(base.lat, base.lon))
+        name = draw(st.none() | st.text(min_size=1, max_size=80))
+        stands.append(HunterStand(stand_id, s_lat, s_lon, name))
+    peak = draw(st.none() | st.tuples(st.integers(1, 12), st.integers(1, 28)))
+    options = draw(st.builds(RequestOptions, *[st.booleans()] * 4))
+    return PredictionRequest(
+        request_id=base.request_id,
+        lat=base.lat,
+        lon=base.lon,
+        target_time=base.target_time,
+        radius_m=base.radius_m,
+        season=base.season,
+        hunter_id=base.hunter_id,
+        options=options,
+        schema_version=2,
+        horizon_h=draw(st.integers(1, 72)),
+        stands=tuple(stands),
+        rut_peak=peak,
+    )
+
+
+requests = v1_requests | v2_requests()
 
 zones = st.builds(Zone, lat=bounded(-90, 90), lon=bounded(-180, 180), score=bounded(0, 10))
 stands = st.builds(
@@ -65,6 +109,7 @@ stands = st.builds(
     wind_from_deg=bounded(0, 360),
     reason=st.text(max_size=40),
     primary=st.booleans(),
+    id=ids,
 )
 windows = st.builds(
     HuntWindow,
@@ -72,7 +117,39 @@ windows = st.builds(
     end=aware_datetimes,
     score=bounded(0, 10),
     triggers=st.lists(st.text(max_size=20), max_size=3).map(tuple),
+    best_stand_id=st.none() | ids,
+    reason=st.text(max_size=40),
 )
+optional_number = st.none() | bounded(0, 10)
+hours = st.builds(
+    HourForecast,
+    start=aware_datetimes,
+    end=aware_datetimes,
+    movement_score=bounded(0, 10),
+    activity_level=st.sampled_from(ActivityLevel),
+    wind_from_deg=st.none() | bounded(0, 360),
+    wind_ms=st.none() | bounded(0, 100),
+    legal_light=st.booleans(),
+    triggers=st.lists(st.text(max_size=20), max_size=3).map(tuple),
+    best_stand_id=st.none() | ids,
+)
+
+
+@st.composite
+def stand_ratings(draw: st.DrawFn) -> StandRating:
+    n = draw(st.integers(0, 4))
+    return StandRating(
+        stand_id=draw(ids),
+        name=draw(st.none() | st.text(max_size=20)),
+        lat=draw(bounded(-90, 90)),
+        lon=draw(bounded(-180, 180)),
+        travel_zone_m=draw(st.none() | bounded(0, 1e5)),
+        good_winds=tuple(draw(st.lists(st.sampled_from(COMPASS_16), unique=True))),
+        ratings=tuple(draw(st.lists(optional_number, min_size=n, max_size=n))),
+        reasons=tuple(draw(st.lists(st.none() | st.text(max_size=30), min_size=n, max_size=n))),
+    )
+
+
 factors = st.builds(Factor, name=st.text(max_size=20), value=st.text(max_size=20), effect=finite)
 qualities = st.builds(
     SourceQuality,
@@ -110,6 +187,8 @@ predictions = st.builds(
     notes=st.lists(st.text(max_size=30), max_size=3).map(tuple),
     timings_ms=st.dictionaries(st.text(max_size=10), bounded(0, 1e7), max_size=4),
     replay=st.booleans(),
+    hourly=st.lists(hours, max_size=3).map(tuple),
+    stand_ratings=st.lists(stand_ratings(), max_size=2).map(tuple),
 )
 
 # Any JSON value orjson can write (it refuses integers beyond 64 bits).

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from jsonschema import Draft7Validator, ValidationError
 from jsonschema.validators import validator_for
@@ -39,7 +40,7 @@ from models.deadletter import (
     dead_letter_headers,
 )
 from models.framing import H_SCHEMA_ID, frame
-from models.records import SCHEMA_VERSION
+from models.records import SUPPORTED_SCHEMA_VERSIONS
 from models.schema import load_schema
 from streams.replay import (
     REPLAY_HEADER,
@@ -306,7 +307,10 @@ def test_prediction_and_dead_letter_headers_are_what_the_pipeline_sends(
     check_headers(doc, "predictions", list(plain.headers))
     check_headers(doc, "predictions", list(replay.headers))
     versions = dict(plain.headers)
-    assert versions[command.SCHEMA_VERSION_HEADER] == str(SCHEMA_VERSION).encode()
+    # The header is the payload's own contract version (the request's).
+    payload_version = orjson.loads(plain.value)["schema_version"]
+    assert payload_version in SUPPORTED_SCHEMA_VERSIONS
+    assert versions[command.SCHEMA_VERSION_HEADER] == str(payload_version).encode()
     assert versions[command.MODEL_VERSION_HEADER] == MODEL_VERSION.encode()
     for m in dead:
         check_headers(doc, "deadLetters", list(m.headers))

@@ -126,7 +126,7 @@ def test_nulls_and_unknown_fields() -> None:
         (with_fields(target_time="0001-01-01T00:00:00+01:00"), "out_of_range", "$.target_time"),
         (with_fields(target_time="2026-11-08T06:15:00"), "naive_datetime", "$.target_time"),
         (with_fields(target_time="2026-11-08T06:15:00.123"), "naive_datetime", "$.target_time"),
-        (with_fields(schema_version=2), "unsupported_version", "$.schema_version"),
+        (with_fields(schema_version=3), "unsupported_version", "$.schema_version"),
         (with_fields(schema_version=1.5), "unsupported_version", "$.schema_version"),
         (with_fields(request_id=""), "invalid_id", "$.request_id"),
         (with_fields(request_id="a" * 65), "invalid_id", "$.request_id"),
@@ -144,7 +144,7 @@ def test_rejections(obj: dict[str, Any], code: str, path: str) -> None:
 
 def test_version_is_checked_before_anything_else() -> None:
     # A future version may have renamed fields: say "version", not "missing field".
-    assert rejection(orjson.dumps({"schema_version": 2})) == (
+    assert rejection(orjson.dumps({"schema_version": 3})) == (
         "unsupported_version",
         "$.schema_version",
     )

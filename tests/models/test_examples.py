@@ -72,3 +72,13 @@ def test_prediction_example() -> None:
     assert Draft202012Validator(load_schema("prediction")).is_valid(orjson.loads(data))
     p = decode_prediction(data)
     assert orjson.loads(encode_prediction(p)) == orjson.loads(data)
+
+
+def test_version_1_prediction_example_still_reads_and_writes_the_same() -> None:
+    """A version-1 subscriber's prediction: valid under the v1 schema, decoded by this
+    codec, and written back in exactly the v1 shape (no v2 fields appear)."""
+    data = (EXAMPLES / "predictions" / "v1.json").read_bytes()
+    assert Draft202012Validator(load_schema("prediction.v1")).is_valid(orjson.loads(data))
+    p = decode_prediction(data)
+    assert p.schema_version == 1 and p.hourly == () and p.stand_ratings == ()
+    assert orjson.loads(encode_prediction(p)) == orjson.loads(data)

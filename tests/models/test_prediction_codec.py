@@ -129,7 +129,7 @@ def put(path: list[Any], value: Any) -> dict[str, Any]:
         (put(["timings_ms", "model"], -1), "out_of_range", "$.timings_ms.model"),
         (put(["request_id"], "a b"), "invalid_id", "$.request_id"),
         (put(["model_version"], ""), "out_of_range", "$.model_version"),
-        (put(["schema_version"], 2), "unsupported_version", "$.schema_version"),
+        (put(["schema_version"], 3), "unsupported_version", "$.schema_version"),
         (put(["replay"], 0), "wrong_type", "$.replay"),
     ],
 )
