@@ -6,11 +6,16 @@ and 10 scouting observations. Prints the median and p95 wall time per call in µ
 the CPU time per call (less disturbed by other processes on a shared machine).
 
     python -m bench.predict_bench [--runs 3000]
+
+Three requests on those inputs, each timed in the same run: version 1 (24 h scan, no
+hunter stands), version 2 with a 24 h horizon and 5 stands, and version 2 with 72 h and 20
+stands (stands on a ring 150–600 m around the point, ids s0..s19).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import statistics
 import time
@@ -19,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from engine import predict
 from models.records import (
     Enrichment,
+    HunterStand,
     ObservationType,
     PredictionRequest,
     ScoutingObservation,
@@ -90,9 +96,44 @@ def build_inputs() -> tuple[PredictionRequest, Enrichment, datetime]:
     return request, enrichment, TARGET - timedelta(hours=12)
 
 
-def run(runs: int) -> dict[str, float]:
+def hunter_stands(n: int) -> tuple[HunterStand, ...]:
+    """``n`` stands on a ring 150–600 m around the standard point (deterministic)."""
+    out = []
+    for i in range(n):
+        bearing = math.radians(i * 137.5)
+        dist = 150.0 + (i * 97.0) % 450.0
+        out.append(
+            HunterStand(
+                f"s{i}",
+                round(LAT + dist * math.cos(bearing) / M_PER_DEG, 6),
+                round(
+                    LON + dist * math.sin(bearing) / (M_PER_DEG * math.cos(math.radians(LAT))), 6
+                ),
+                f"stand {i}",
+            )
+        )
+    return tuple(out)
+
+
+#: (label, schema_version, horizon_h, stands) of the timed requests.
+SCENARIOS = (
+    ("v1 24h, no stands", 1, 24, 0),
+    ("v2 24h, 5 stands", 2, 24, 5),
+    ("v2 72h, 20 stands", 2, 72, 20),
+)
+
+
+def scenario_request(version: int, horizon: int, stands: int) -> PredictionRequest:
+    request, _, _ = build_inputs()
+    return dataclasses.replace(
+        request, schema_version=version, horizon_h=horizon, stands=hunter_stands(stands)
+    )
+
+
+def run(runs: int, request: PredictionRequest | None = None) -> dict[str, float]:
     """Time ``runs`` calls; returns median/p95 wall µs and mean CPU µs per call."""
-    request, enrichment, now = build_inputs()
+    base, enrichment, now = build_inputs()
+    request = base if request is None else request
     for _ in range(200):
         predict(request, enrichment, now)
     wall: list[float] = []
@@ -130,12 +171,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--runs", type=int, default=3000)
     args = parser.parse_args()
-    r = run(args.runs)
-    print(
-        f"predict(): median {r['median_us']:.0f} µs, p95 {r['p95_us']:.0f} µs, "
-        f"min {r['min_us']:.0f} µs, cpu mean {r['cpu_mean_us']:.0f} µs over {args.runs} runs"
-        f" (host calibration: sum(range(1000)) = {calibrate():.1f} µs)"
-    )
+    print(f"host calibration: sum(range(1000)) = {calibrate():.1f} µs")
+    for label, version, horizon, stands in SCENARIOS:
+        r = run(args.runs, scenario_request(version, horizon, stands))
+        print(
+            f"predict() {label}: median {r['median_us']:.0f} µs, p95 {r['p95_us']:.0f} µs, "
+            f"min {r['min_us']:.0f} µs, cpu mean {r['cpu_mean_us']:.0f} µs over {args.runs} runs"
+        )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from engine.solar import SolarDay, local_solar_date, solar_day_for
 from engine.stand_ratings import rate_stands
 from engine.stands import ALT_HOURS, StandPlan, place_stands
 from engine.terrain import TerrainFeatures, compute_terrain_features
-from engine.weather import HourlyWeather, WeatherAt
+from engine.weather import HourlyWeather, WeatherAt, hourly_weather
 from engine.windows import explain_windows, merge_windows, scan_hours
 from models.geo import wrap_deg
 from models.ids import prediction_id_for
@@ -153,7 +153,7 @@ def predict(
         notes.append(f"polar {day.polar}: no sunrise or sunset on this date")
     quality = _quality(enrichment)
 
-    hourly = HourlyWeather(enrichment.weather) if enrichment.weather is not None else None
+    hourly = hourly_weather(enrichment.weather) if enrichment.weather is not None else None
     wx = hourly.facts_at(target) if hourly is not None else None
     period = classify_period(target, day)
     base = base_activity(period, season.phase, solar_hour)

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from engine.memo import memo
 from models.records import SunTimes
 
 #: Zenith angle of the sun's upper limb at apparent sunrise/sunset (refraction + radius).
@@ -174,6 +175,7 @@ def local_solar_date(when: datetime, lon: float) -> date:
     return (when.astimezone(UTC) + timedelta(hours=lon / 15.0)).date()
 
 
+@memo("solar_day", 4096)
 def compute_solar_day(day: date, lat: float, lon: float) -> SolarDay:
     """Sunrise, sunset and solar noon of the local solar ``day`` at (lat, lon).
 

@@ -23,14 +23,16 @@ from statistics import median
 from typing import NamedTuple
 
 from engine.stands import (
+    SCENT_MAX_M,
     STRONG_WIND_MS,
     WIND_10_MPH_MS,
     ZONE_RADIUS_M,
+    Thermal,
     blend_bearings,
     scent_half_width_deg,
     scent_reach_m,
     site_thermal,
-    thermal_at_ts,
+    thermal_timing,
 )
 from engine.windows import HourScore
 from models.geo import COMPASS_16, COMPASS_SECTOR_DEG, compass_point, distance_m, local_xy
@@ -54,12 +56,16 @@ SiteAt = Callable[[float, float], tuple[float, float] | None]
 
 
 class _Target(NamedTuple):
-    """One zone seen from a stand: bearing from the stand, distance, how to name it."""
+    """One zone seen from a stand: bearing from the stand, distance, which kind."""
 
     bearing: float
     distance: float
-    label: str  # "the bedding zone 120 m NE"
     bedding: bool
+
+    def label(self) -> str:
+        """How a reason names it: "the bedding zone 120 m NE"."""
+        kind = "bedding" if self.bedding else "travel"
+        return f"the {kind} zone {self.distance:.0f} m {compass_point(self.bearing)}"
 
 
 def travel_rating(distance: float | None) -> float:
@@ -73,27 +79,59 @@ def travel_rating(distance: float | None) -> float:
 
 
 def _targets(stand: HunterStand, zones: Sequence[Zone], bedding: bool) -> list[_Target]:
-    kind = "bedding" if bedding else "travel"
+    """The zones a scent cone from the stand can reach at all (within the longest reach,
+    or close enough to be inside the stand's own cell)."""
     out = []
     for z in zones:
         east, north = local_xy(z.lat, z.lon, stand.lat, stand.lon)
         d = math.hypot(east, north)
-        b = math.degrees(math.atan2(east, north)) % 360.0
-        out.append(_Target(b, d, f"the {kind} zone {d:.0f} m {compass_point(b)}", bedding))
+        if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
+            out.append(_Target(math.degrees(math.atan2(east, north)) % 360.0, d, bedding))
     return out
 
 
-def _hit(targets: Sequence[_Target], from_deg: float, wind_ms: float) -> _Target | None:
-    """The first zone (bedding before travel) the scent cone covers, if any."""
-    reach = scent_reach_m(wind_ms)
-    half = scent_half_width_deg(wind_ms)
-    downwind = from_deg + 180.0
+def covers(t: _Target, from_deg: float, reach: float, half: float) -> bool:
+    """The scent cone of a wind from ``from_deg`` (reach, half-width) covers the zone —
+    the same test as ``engine.stands.cone_covers`` on precomputed geometry."""
+    if t.distance <= ZONE_RADIUS_M:
+        return True
+    return t.distance <= reach and abs((t.bearing - from_deg) % 360.0 - 180.0) <= half
+
+
+def good_sectors(targets: Sequence[_Target], wind_ms: float) -> tuple[str, ...]:
+    """The 16-point sectors whose wind at ``wind_ms`` keeps the scent off every target.
+
+    Each target rules out the sectors around the bearing opposite it; only those near that
+    bearing are tested (with ``covers``), not all sixteen."""
+    reach, half = scent_reach_m(wind_ms), scent_half_width_deg(wind_ms)
+    bad: set[int] = set()
+    n = len(COMPASS_16)
     for t in targets:
         if t.distance <= ZONE_RADIUS_M:
-            return t
-        if t.distance <= reach and abs((t.bearing - downwind + 180.0) % 360.0 - 180.0) <= half:
-            return t
-    return None
+            return ()
+        if t.distance > reach:
+            continue
+        centre = (t.bearing + 180.0) / COMPASS_SECTOR_DEG
+        for k in range(
+            math.floor(centre - half / COMPASS_SECTOR_DEG) - 1,
+            math.ceil(centre + half / COMPASS_SECTOR_DEG) + 2,
+        ):
+            if covers(t, (k % n) * COMPASS_SECTOR_DEG, reach, half):
+                bad.add(k % n)
+    return tuple(name for k, name in enumerate(COMPASS_16) if k not in bad)
+
+
+class _Hour(NamedTuple):
+    """What every stand shares about one judged hour."""
+
+    at: int  # position in the hours
+    from_deg: float
+    wind_ms: float
+    reach: float
+    half: float
+    thermal_timing: float  # 0 when no thermal can blend (strong wind, midday, night)
+    upslope: bool
+    wind_weight: float
 
 
 def rate_stands(
@@ -108,9 +146,38 @@ def rate_stands(
     """Each stand's rating per hour (aligned with ``hours``) and each hour's best stand id."""
     if not stands:
         return (), [None] * len(hours)
-    winds = [h.wind_ms for h in hours if h.legal and h.wind_ms is not None]
-    typical_ms = median(winds) if winds else WIND_10_MPH_MS
+    n_hours = len(hours)
     zones_known = bool(bedding or travel)
+    # What no stand changes: which hours can be judged, and each hour's cone and thermal.
+    fixed: list[str | None] = [None] * n_hours
+    judged: list[_Hour] = []
+    winds: list[float] = []
+    for i, h in enumerate(hours):
+        if not h.legal:
+            continue  # the hourly entry says so (legal_light false)
+        if h.wind_from is None or h.wind_ms is None:
+            fixed[i] = NO_WIND
+            continue
+        winds.append(h.wind_ms)
+        if not zones_known:
+            fixed[i] = NO_ZONES
+            continue
+        timing, upslope = 0.0, True
+        if h.wind_ms <= STRONG_WIND_MS and h.rise_ts is not None and h.set_ts is not None:
+            timing, upslope = thermal_timing((h.start_ts + h.end_ts) / 2.0, h.rise_ts, h.set_ts)
+        judged.append(
+            _Hour(
+                i,
+                h.wind_from % 360.0,
+                h.wind_ms,
+                scent_reach_m(h.wind_ms),
+                scent_half_width_deg(h.wind_ms),
+                timing,
+                upslope,
+                h.wind_ms / STRONG_WIND_MS,
+            )
+        )
+    typical_ms = median(winds) if winds else WIND_10_MPH_MS
     ratings: list[StandRating] = []
     columns: list[list[float | None]] = []
     for stand in stands:
@@ -124,46 +191,39 @@ def rate_stands(
         )
         site = site_at(stand.lat, stand.lon) if site_at is not None else None
         strength = site_thermal(site[0], site[1], lat) if site is not None else 0.0
-        row: list[float | None] = []
-        reasons: list[str | None] = []
-        for h in hours:
-            if not h.legal:  # the hourly entry says so (legal_light false)
-                row.append(None)
-                reasons.append(None)
-                continue
-            if h.wind_from is None or h.wind_ms is None:
-                row.append(None)
-                reasons.append(NO_WIND)
-                continue
-            if not zones_known:
-                row.append(None)
-                reasons.append(NO_ZONES)
-                continue
-            from_deg = h.wind_from % 360.0
-            if (
-                site is not None
-                and strength > 0.0
-                and h.wind_ms <= STRONG_WIND_MS
-                and h.rise_ts is not None
-                and h.set_ts is not None
-            ):
-                mid = (h.start_ts + h.end_ts) / 2.0
-                thermal = thermal_at_ts(mid, h.rise_ts, h.set_ts, strength, site[1])
-                if thermal is not None and thermal.strength > 0.0:
-                    from_deg = blend_bearings(from_deg, h.wind_ms / STRONG_WIND_MS, thermal)
-            hit = _hit(targets, from_deg, h.wind_ms)
+        aspect = site[1] if site is not None else 0.0
+        row: list[float | None] = [None] * n_hours
+        reasons = list(fixed)
+        labels: dict[int, str] = {}
+        for hour in judged:
+            from_deg = hour.from_deg
+            if hour.thermal_timing > 0.0 and strength > 0.0:
+                thermal = Thermal(
+                    strength * hour.thermal_timing,
+                    aspect % 360.0 if hour.upslope else (aspect + 180.0) % 360.0,
+                    "upslope" if hour.upslope else "downslope",
+                )
+                from_deg = blend_bearings(from_deg, hour.wind_weight, thermal)
+            # ``covers`` inlined: this is the innermost loop (stands × hours × zones).
+            hit = None
+            reach, half = hour.reach, hour.half
+            for k, (bearing, dist, _) in enumerate(targets):
+                if dist <= ZONE_RADIUS_M or (
+                    dist <= reach and abs((bearing - from_deg) % 360.0 - 180.0) <= half
+                ):
+                    hit = k
+                    break
+            i = hour.at
             if hit is None:
-                row.append(base)
-                reasons.append(clear)
+                row[i] = base
+                reasons[i] = clear
             else:
-                cap = BEDDING_HIT_RATING if hit.bedding else TRAVEL_HIT_RATING
-                row.append(min(base, cap))
-                reasons.append(f"wind from {from_deg:.0f}° carries scent over {hit.label}")
-        good = tuple(
-            name
-            for i, name in enumerate(COMPASS_16)
-            if zones_known and _hit(targets, i * COMPASS_SECTOR_DEG, typical_ms) is None
-        )
+                t = targets[hit]
+                row[i] = min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING)
+                label = labels.get(hit)
+                if label is None:
+                    label = labels[hit] = t.label()
+                reasons[i] = f"wind from {from_deg:.0f}° carries scent over {label}"
         columns.append(row)
         ratings.append(
             StandRating(
@@ -172,17 +232,18 @@ def rate_stands(
                 lat=stand.lat,
                 lon=stand.lon,
                 travel_zone_m=None if to_travel is None else round(to_travel, 1),
-                good_winds=good,
+                good_winds=good_sectors(targets, typical_ms) if zones_known else (),
                 ratings=tuple(row),
                 reasons=tuple(reasons),
             )
         )
-    best: list[str | None] = []
-    for i in range(len(hours)):
+    best: list[str | None] = [None] * n_hours
+    for hour in judged:
+        i = hour.at
         top_id, top = None, SIT_RATING
         for stand, row in zip(stands, columns, strict=True):
             r = row[i]
             if r is not None and r >= top and (top_id is None or r > top):
                 top_id, top = stand.id, r
-        best.append(top_id)
+        best[i] = top_id
     return tuple(ratings), best

@@ -175,31 +175,38 @@ _MORNING_S = tuple(x.total_seconds() for x in MORNING_THERMAL)
 _EVENING_S = tuple(x.total_seconds() for x in EVENING_THERMAL)
 
 
-def thermal_at_ts(
-    ts: float, sunrise_ts: float, sunset_ts: float, site: float, aspect_deg: float
-) -> Thermal | None:
-    """``thermal_at`` in POSIX seconds for a site of strength ``site`` (``site_thermal``)."""
+def thermal_timing(ts: float, sunrise_ts: float, sunset_ts: float) -> tuple[float, bool]:
+    """How far into its thermal the hour is (0..1) and whether it is the morning upslope
+    one (True) or the evening downslope one; (0, True) outside both."""
     after_rise = ts - sunrise_ts
     start, full, fade, end = _MORNING_S
     if start <= after_rise <= end:
         timing = (
             _ramp(after_rise, start, full) if after_rise < full else _ramp(after_rise, end, fade)
         )
-        # Warming air climbs the slope, so it arrives from downhill (the aspect).
-        return Thermal(site * timing, aspect_deg % 360.0, "upslope") if timing > 0 else None
+        return timing, True
     before_set = sunset_ts - ts
     start, full, fade, end = _EVENING_S
     if end <= before_set <= start:
         timing = (
             _ramp(before_set, start, full) if before_set > full else _ramp(before_set, end, fade)
         )
-        # Cooling air sinks down the slope, so it arrives from uphill.
-        return (
-            Thermal(site * timing, (aspect_deg + 180.0) % 360.0, "downslope")
-            if timing > 0
-            else None
-        )
-    return None
+        return timing, False
+    return 0.0, True
+
+
+def thermal_at_ts(
+    ts: float, sunrise_ts: float, sunset_ts: float, site: float, aspect_deg: float
+) -> Thermal | None:
+    """``thermal_at`` in POSIX seconds for a site of strength ``site`` (``site_thermal``)."""
+    timing, upslope = thermal_timing(ts, sunrise_ts, sunset_ts)
+    if timing <= 0:
+        return None
+    if upslope:
+        # Warming air climbs the slope, so it arrives from downhill (the aspect).
+        return Thermal(site * timing, aspect_deg % 360.0, "upslope")
+    # Cooling air sinks down the slope, so it arrives from uphill.
+    return Thermal(site * timing, (aspect_deg + 180.0) % 360.0, "downslope")
 
 
 def blend_bearings(wind_from: float, wind_weight: float, thermal: Thermal) -> float:

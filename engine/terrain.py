@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
+from engine.memo import memo
 from models.geo import EARTH_RADIUS_M, wrap_lon
 from models.records import TerrainGrid
 
@@ -144,6 +145,7 @@ def _mean_bearing(bearings: list[float | None]) -> float | None:
     return math.degrees(math.atan2(x, y)) % 360.0
 
 
+@memo("terrain_features", 512)
 def compute_terrain_features(grid: TerrainGrid) -> TerrainFeatures:
     """Slope, aspect and position for every cell whose 3×3 window is complete."""
     rows, cols = grid.rows, grid.cols

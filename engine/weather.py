@@ -34,6 +34,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, cast
 
+from engine.memo import memo
 from engine.units import fahrenheit_delta_to_celsius, fahrenheit_to_celsius, inhg_to_hpa, mph_to_ms
 from models.records import WeatherSeries
 
@@ -364,3 +365,10 @@ def _nearest_hour(when: datetime) -> datetime:
 def _hour_key(when: datetime) -> int:
     """Whole hours since the epoch (UTC): a cheap, exact dictionary key."""
     return int(when.timestamp()) // 3600
+
+
+@memo("hourly_weather", 256)
+def hourly_weather(series: WeatherSeries) -> HourlyWeather:
+    """The (memoised) hourly view of a series: its per-hour facts are computed once for
+    every request that reads the same series."""
+    return HourlyWeather(series)

@@ -1,7 +1,8 @@
 """One prediction as a self-contained HTML page: a plan of the area and a timeline.
 
 ``render_prediction_page(prediction)`` takes a prediction's JSON form (as published on the
-prediction topic, see ``schemas/prediction.v1.json``) and returns a complete HTML document:
+prediction topic, see ``schemas/prediction.v1.json`` and ``prediction.v2.json``) and returns
+a complete HTML document:
 
 * an inline SVG plan around the prediction's lat/lon on a local equirectangular plane in
   metres (east = Δlon·cos(lat), Δlon wrapped into −180..180): bedding, feeding and travel
@@ -10,7 +11,12 @@ prediction topic, see ``schemas/prediction.v1.json``) and returns a complete HTM
   arrow, a scale bar and, when an elevation grid is given, terrain shading;
 * an SVG timeline of the day (hourly series when the prediction has them) with the hunt
   windows shaded, daylight and legal light, and the target time;
-* the factors in words, the stands, the data quality and the notes.
+* the factors in words, the stands, the data quality and the notes;
+* for a v2 prediction: an hour-by-hour table of the legal-light hours (score, wind,
+  triggers, the stand to sit; hours in a hunt window highlighted), the hunter's rated
+  stands (travel-zone distance, a 16-sector rose of good winds, the bad hours and why),
+  those stands on the plan, and each window's stand and reason. A v1 prediction renders
+  byte for byte as before these were added.
 
 The page loads nothing: no scripts, fonts, images or styles from anywhere, so it works
 offline and under ``Content-Security-Policy: default-src 'none'`` (inline styles only).
@@ -18,9 +24,11 @@ The renderer is pure and deterministic: no I/O, no clock; same input, same bytes
 that are absent or malformed are skipped, never fatal.
 
 Elements carry ``data-kind`` (``zone``, ``stand``, ``cone``, ``window``, ``wind``,
-``north``, ``scale``, ``terrain``, ``hourly``) so tests and tools can find them; cones also
-carry ``data-bearing`` (the direction the scent travels: wind_from + 180°) and
-``data-stand`` (the stand id: ``S1``, ``S2``… in published order, ``H1``… for the hunter's).
+``north``, ``scale``, ``terrain``, ``hourly``; v2: ``hours``, ``hour``, ``rated-stand``,
+``rose``, ``bad-hour``) so tests and tools can find them; cones also carry ``data-bearing``
+(the direction the scent travels: wind_from + 180°) and ``data-stand`` (the stand id: the
+published ``id``, P1…, else ``S1``, ``S2``… in published order; ``H1``… or the given id
+for the hunter's).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from engine.stand_ratings import SIT_RATING
 from engine.stands import ZONE_RADIUS_M, scent_half_width_deg, scent_reach_m
 from models.geo import EARTH_RADIUS_M
 
@@ -91,6 +100,16 @@ td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 ul{margin:4px 0;padding-left:18px}
 footer{padding:0 20px 14px;color:#666;font-size:11px}
 """
+#: Added only to pages that have a v2 section, so a v1 page keeps its exact bytes.
+_CSS_V2 = """
+tr.win td{background:#e8f3e6}
+tr.win td:first-child{box-shadow:inset 3px 0 #3f8f3a}
+tr.day th{padding-top:6px;color:#2f3e2c;border-bottom:1px solid #bbb}
+td.nw{white-space:nowrap}
+.rated{display:flex;gap:10px;align-items:flex-start;padding:6px 0;border-bottom:1px solid #eee}
+.rated:last-of-type{border-bottom:0}
+.rated ul{font-size:12px}
+"""
 
 
 # --------------------------------------------------------------------------- public
@@ -105,22 +124,28 @@ def render_prediction_page(
     wind = _target_wind(p, stands)
     plan = _plan_svg(p, stands, wind, elevation_grid)
     rid = _text(p.get("request_id")) or "unknown request"
+    hours = _hours(p)
+    names = _rated_names(p)
+    hours_card = _hours_card(p, hours, names)
+    yours_card = _your_stands_card(p, hours or [])
+    css = _CSS + _CSS_V2 if hours_card is not None or yours_card is not None else _CSS
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Prediction {_e(rid)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{css}</style></head><body>",
         _header(p, rid),
         "<main><div>",
         '<section class="card"><h2>Plan of the area</h2>',
         plan,
         _legend(stands, wind, elevation_grid is not None),
-        "</section></div><div>",
+        "</section>" + (f"\n{hours_card}\n" if hours_card is not None else "") + "</div><div>",
         '<section class="card"><h2>Timeline (UTC)</h2>',
         _timeline_svg(p),
-        _windows_list(p),
+        _windows_list(p, names),
         "</section>",
+        yours_card,
         _factors_card(p),
         _stands_card(stands, wind),
         _quality_card(p),
@@ -238,7 +263,7 @@ def _stands(p: Mapping[str, Any]) -> list[_Stand]:
         wind_from = _float(s.get("wind_from_deg"))
         out.append(
             _Stand(
-                f"S{len(out) + 1}",
+                _text(s.get("id")) or f"S{len(out) + 1}",
                 lat,
                 lon,
                 "primary" if s.get("primary") is not False else "alternate",
@@ -264,6 +289,15 @@ def _stands(p: Mapping[str, Any]) -> list[_Stand]:
                 _text(s.get("reason")) or "your stand",
             )
         )
+    # v2: the hunter's stands as rated hour by hour (skipping any already listed above).
+    seen = {s.sid for s in out if s.kind == "yours"}
+    for r in _list(p.get("stand_ratings")):
+        lat, lon = _float(r.get("lat")), _float(r.get("lon"))
+        rid = _text(r.get("stand_id"))
+        if lat is None or lon is None or rid is None or rid in seen:
+            continue
+        seen.add(rid)
+        out.append(_Stand(rid, lat, lon, "yours", None, _text(r.get("name")) or "your stand"))
     return out
 
 
@@ -901,6 +935,8 @@ def _hourly_lines(
         if len(pts) < 2:
             continue
         lo, hi = min(v for _, v in pts), max(v for _, v in pts)
+        if key == "movement_score":  # the v2 score shares the chart's 0-10 axis
+            lo, hi = 0.0, 10.0
         rng = hi - lo or 1.0
         d = " ".join(f"{_f(x(t))},{_f(top + ph - ph * (v - lo) / rng)}" for t, v in pts)
         color = _SERIES_COLORS[i]
@@ -916,7 +952,7 @@ def _iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _windows_list(p: Mapping[str, Any]) -> str:
+def _windows_list(p: Mapping[str, Any], names: Mapping[str, str]) -> str:
     rows = []
     for w in _list(p.get("hunt_windows")):
         start, end = _time(w.get("start")), _time(w.get("end"))
@@ -934,12 +970,301 @@ def _windows_list(p: Mapping[str, Any]) -> str:
                 if triggers
                 else ""
             )
+            + _window_stand(w, names)
             + "</li>"
         )
     keys = "shaded green: hunt windows (height = score); pale: legal light; white: daylight"
     if not rows:
         return f'<p class="muted">No hunt windows in this prediction. {keys}.</p>'
     return f'<ul>{"".join(rows)}</ul><div class="muted" style="font-size:11px">{keys}</div>'
+
+
+def _window_stand(w: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """v2: the stand to sit in a window and why (nothing for a v1 window)."""
+    out = ""
+    if "best_stand_id" in w:
+        best = _text(w.get("best_stand_id"))
+        if best is None:
+            out += ' · <span class="muted">no stand suits</span>'
+        else:
+            name = names.get(best)
+            out += f" · sit <b>{_e(best)}</b>" + (f" ({_e(name)})" if name else "")
+    reason = _text(w.get("reason"))
+    if reason:
+        out += f'<br><span class="muted">{_e(reason)}</span>'
+    return out
+
+
+# --------------------------------------------------------------------------- hour by hour
+
+
+@dataclass(frozen=True, slots=True)
+class _Hour:
+    index: int  # position in the published ``hourly`` list: stand ratings align with it
+    start: datetime
+    end: datetime
+    score: float | None
+    level: str | None
+    wind_from: float | None
+    wind_ms: float | None
+    legal: bool
+    triggers: tuple[str, ...]
+    best: str | None
+
+
+def _hours(p: Mapping[str, Any]) -> list[_Hour] | None:
+    """The v2 ``hourly`` entries; None when there is no such list (a v1 prediction) or
+    its entries are not v2 hours (a bare series, charted on the timeline only)."""
+    raw = p.get("hourly")
+    if not isinstance(raw, list):
+        return None
+    out: list[_Hour] = []
+    for i, h in enumerate(raw):
+        if not isinstance(h, Mapping) or not isinstance(h.get("legal_light"), bool):
+            continue
+        start = _time(h.get("start"))
+        if start is None:
+            continue
+        end = _time(h.get("end"))
+        if end is None or end < start:
+            end = start + timedelta(hours=1)
+        wind_from = _float(h.get("wind_from_deg"))
+        trig = h.get("triggers")
+        out.append(
+            _Hour(
+                i,
+                start,
+                end,
+                _float(h.get("movement_score")),
+                _text(h.get("activity_level")),
+                None if wind_from is None else wind_from % 360.0,
+                _float(h.get("wind_ms")),
+                h["legal_light"],
+                tuple(t for t in trig if isinstance(t, str)) if isinstance(trig, list) else (),
+                _text(h.get("best_stand_id")),
+            )
+        )
+    return out if out or not raw else None
+
+
+def _rated_names(p: Mapping[str, Any]) -> dict[str, str]:
+    """Names of the hunter's rated stands by id (v2), for labels next to an id."""
+    out: dict[str, str] = {}
+    for r in _list(p.get("stand_ratings")):
+        sid, name = _text(r.get("stand_id")), _text(r.get("name"))
+        if sid is not None and name is not None and name != sid:
+            out.setdefault(sid, name)
+    return out
+
+
+def _rating_rows(p: Mapping[str, Any]) -> dict[str, list[float | None]]:
+    out: dict[str, list[float | None]] = {}
+    for r in _list(p.get("stand_ratings")):
+        sid, ratings = _text(r.get("stand_id")), r.get("ratings")
+        if sid is not None and isinstance(ratings, list):
+            out.setdefault(sid, [_float(v) for v in ratings])
+    return out
+
+
+def _window_spans(p: Mapping[str, Any]) -> list[tuple[datetime, datetime]]:
+    out = []
+    for w in _list(p.get("hunt_windows")):
+        start, end = _time(w.get("start")), _time(w.get("end"))
+        if start is not None and end is not None and end >= start:
+            out.append((start, end))
+    return out
+
+
+def _day(t: datetime) -> str:
+    return f"{t.strftime('%a')} {t.day} {t.strftime('%b')}"
+
+
+def _wind_text(from_deg: float | None, speed: float | None) -> str:
+    bits = []
+    if from_deg is not None:
+        bits.append(f"{_num(from_deg, 0)}° {_point_name(from_deg)}")
+    if speed is not None:
+        bits.append(f"{_num(speed)} m/s")
+    return ", ".join(bits)
+
+
+def _hours_card(
+    p: Mapping[str, Any], hours: list[_Hour] | None, names: Mapping[str, str]
+) -> str | None:
+    """v2: one row per legal-light hour: score, wind, triggers, the stand to sit."""
+    if hours is None:
+        return None
+    head = '<section class="card" data-kind="hours"><h2>Hour by hour (UTC)</h2>'
+    legal = [h for h in hours if h.legal]
+    if not legal:
+        msg = "No legal-light hours in this forecast." if hours else "No hourly forecast."
+        return f'{head}<p class="muted">{msg}</p></section>'
+    windows = _window_spans(p)
+    ratings = _rating_rows(p)
+    rows: list[str] = []
+    day = ""
+    for h in legal:
+        if _day(h.start) != day:
+            day = _day(h.start)
+            rows.append(f'<tr class="day"><th colspan="5">{day}</th></tr>')
+        in_window = any(h.start < we and h.end > ws for ws, we in windows)
+        if h.score is None:
+            score = '<span class="muted">–</span>'
+        else:
+            width = round(40 * max(0.0, min(10.0, h.score)) / 10.0)
+            score = (
+                f'{_num(h.score)} <i class="bar" style="width:{width}px;background:#3f8f3a">'
+                "</i>" + (f' <span class="muted">{_e(h.level)}</span>' if h.level else "")
+            )
+        wind_text = _wind_text(h.wind_from, h.wind_ms)
+        wind = _e(wind_text) if wind_text else '<span class="muted">no data</span>'
+        triggers = ", ".join(t.replace("_", " ") for t in h.triggers)
+        if h.best is None:
+            sit = '<span class="muted">none suits</span>'
+        else:
+            row = ratings.get(h.best, [])
+            rating = row[h.index] if h.index < len(row) else None
+            name = names.get(h.best)
+            sit = (
+                f'<b title="{_e(name)}">{_e(h.best)}</b>' if name else f"<b>{_e(h.best)}</b>"
+            ) + (f' <span class="muted">{_num(rating)}/10</span>' if rating is not None else "")
+        rows.append(
+            f'<tr data-kind="hour" data-start="{_e(_iso(h.start))}" data-end="{_e(_iso(h.end))}"'
+            f' data-score="{_num(h.score) if h.score is not None else ""}"'
+            f' data-best-stand="{_e(h.best or "")}" data-window="{1 if in_window else 0}"'
+            + (' class="win"' if in_window else "")
+            + f'><td class="nw">{_hhmm(h.start)}–{_hhmm(h.end)}</td><td class="num">{score}</td>'
+            f'<td class="nw">{wind}</td><td>{_e(triggers)}</td><td>{sit}</td></tr>'
+        )
+    dark = len(hours) - len(legal)
+    note = "Green rows fall in a hunt window. Sit: the best stand that hour (its rating)."
+    if dark:
+        note += f" {dark} hour{'s' if dark != 1 else ''} outside legal light not shown."
+    return (
+        f"{head}<table><tr><th>hour</th><th>movement</th><th>wind from</th><th>triggers</th>"
+        f"<th>sit</th></tr>{''.join(rows)}</table>"
+        f'<div class="muted" style="font-size:11px">{_e(note)}</div></section>'
+    )
+
+
+# --------------------------------------------------------------------------- your stands
+
+
+def _your_stands_card(p: Mapping[str, Any], hours: Sequence[_Hour]) -> str | None:
+    """v2: each rated stand of the hunter's: travel zone, good winds, its bad hours."""
+    rated = [r for r in _list(p.get("stand_ratings")) if _text(r.get("stand_id"))]
+    if not rated:
+        return None
+    by_index = {h.index: h for h in hours}
+    multi_day = len({h.start.date() for h in hours}) > 1
+
+    def when(i: int) -> str:
+        h = by_index.get(i)
+        if h is None:
+            return f"hour {i + 1}"
+        if multi_day:
+            return f"{h.start.day} {h.start.strftime('%b')} {_hhmm(h.start)}"
+        return _hhmm(h.start)
+
+    blocks = []
+    for r in rated:
+        sid = str(r["stand_id"])
+        name = _text(r.get("name"))
+        raw_good = r.get("good_winds")
+        good = (
+            [w for w in dict.fromkeys(raw_good) if isinstance(w, str) and w in _COMPASS]
+            if isinstance(raw_good, list)
+            else []
+        )
+        raw_r, raw_why = r.get("ratings"), r.get("reasons")
+        ratings = [_float(v) for v in raw_r] if isinstance(raw_r, list) else []
+        reasons = [_text(v) for v in raw_why] if isinstance(raw_why, list) else []
+        reasons += [None] * (len(ratings) - len(reasons))
+        bad: list[str] = []
+        unrated: dict[str, list[str]] = {}
+        sit = 0
+        judged = 0
+        for i, (rating, why) in enumerate(zip(ratings, reasons, strict=False)):
+            if rating is None:
+                if why:
+                    unrated.setdefault(why, []).append(when(i))
+                continue
+            judged += 1
+            if rating >= SIT_RATING:
+                sit += 1
+            else:
+                bad.append(
+                    f'<li data-kind="bad-hour" data-stand="{_e(sid)}"><b>{_e(when(i))}</b>'
+                    f' <span class="neg">{_num(rating)}/10</span> {_e(why or "")}</li>'
+                )
+        travel = _float(r.get("travel_zone_m"))
+        facts = [
+            f"travel zone {_num(travel, 0)} m away"
+            if travel is not None
+            else "distance to a travel zone unknown"
+        ]
+        if judged:
+            facts.append(f"worth sitting (≥ {_num(SIT_RATING)}) in {sit} of {judged} rated hours")
+        winds = ", ".join(good) if good else "none"
+        body = [
+            f"<b>{_e(name or sid)}</b>"
+            + (f' <span class="muted">{_e(sid)}</span>' if name else ""),
+            f"<div>{_e(' · '.join(facts))}</div>",
+            f"<div>good winds (blowing from): {_e(winds)}</div>",
+        ]
+        if bad:
+            body.append(f"<div>bad hours:</div><ul>{''.join(bad)}</ul>")
+        elif judged:
+            body.append('<div class="pos">no bad hours</div>')
+        for why, at in unrated.items():
+            body.append(f'<div class="muted">not rated {_e(", ".join(at))}: {_e(why)}</div>')
+        blocks.append(
+            f'<div class="rated" data-kind="rated-stand" data-stand="{_e(sid)}">'
+            f"{_good_winds_rose(sid, good)}<div>{''.join(body)}</div></div>"
+        )
+    return (
+        '<section class="card"><h2>Your stands</h2>'
+        + "".join(blocks)
+        + '<div class="muted" style="font-size:11px">Rose: green sectors are the winds that'
+        " keep the stand's scent off every bedding and travel zone. Bad hours: rated below"
+        f" {_num(SIT_RATING)}/10 (all times UTC).</div></section>"
+    )
+
+
+def _good_winds_rose(sid: str, good: Sequence[str]) -> str:
+    """A 16-sector compass rose, good wind sectors (wind blowing from there) in green."""
+    size, r = 84.0, 30.0
+    c = size / 2.0
+
+    def at(bearing: float, radius: float) -> tuple[float, float]:
+        b = math.radians(bearing)
+        return c + radius * math.sin(b), c - radius * math.cos(b)
+
+    parts = [
+        f'<svg data-kind="rose" data-stand="{_e(sid)}" data-good="{_e(" ".join(good))}"'
+        f' viewBox="0 0 {_f(size)} {_f(size)}" width="{_f(size)}" height="{_f(size)}"'
+        f' role="img" aria-label="{_e(f"good winds for {sid}: " + (", ".join(good) or "none"))}"'
+        ' style="flex:none">'
+    ]
+    for i, point in enumerate(_COMPASS):
+        x1, y1 = at(i * 22.5 - 11.25, r)
+        x2, y2 = at(i * 22.5 + 11.25, r)
+        ok = point in good
+        title = f"wind from {point}: " + ("keeps scent off the zones" if ok else "not good")
+        parts.append(
+            f'<path data-sector="{point}" data-good="{1 if ok else 0}"'
+            f' d="M{_f(c)},{_f(c)}L{_f(x1)},{_f(y1)}A{_f(r)},{_f(r)} 0 0 1 {_f(x2)},{_f(y2)}Z"'
+            f' fill="{"#3f8f3a" if ok else "#e6e1d6"}" stroke="#fff" stroke-width="1">'
+            f"<title>{_e(title)}</title></path>"
+        )
+    for i, point in enumerate(("N", "E", "S", "W")):
+        x, y = at(i * 90.0, r + 7.0)
+        parts.append(
+            f'<text x="{_f(x)}" y="{_f(y + 3.5)}" font-size="10" text-anchor="middle"'
+            f' fill="#333">{point}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------- text cards

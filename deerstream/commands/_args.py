@@ -52,3 +52,26 @@ def parse_bbox(text: str) -> BBox:
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
         raise ConfigError(f"--bbox {text!r}: longitudes must be within -180..180")
     return BBox(min_lat, min_lon, max_lat, max_lon)
+
+
+def parse_stand(text: str) -> dict[str, object]:
+    """Parse ``--stand ID:LAT,LON`` or ``ID:LAT,LON:NAME`` into a request's stand object.
+
+    Only the shape of the flag is checked here; the id, the coordinates' ranges, the name
+    and the distance from the point are the codec's rules (``models.codec``). An id may
+    itself contain ``:`` (never ``,``): the latitude is what follows the last ``:`` before
+    the first ``,``, and everything after the ``:`` that ends the longitude is the name.
+    """
+    head, comma, tail = text.partition(",")
+    stand_id, colon, lat_text = head.rpartition(":")
+    lon_text, has_name, name = tail.partition(":")
+    try:
+        if not (comma and colon):
+            raise ValueError(text)
+        lat, lon = float(lat_text), float(lon_text)
+    except ValueError:
+        raise ConfigError(f"--stand {text!r} is not ID:LAT,LON or ID:LAT,LON:NAME") from None
+    stand: dict[str, object] = {"id": stand_id, "lat": lat, "lon": lon}
+    if has_name:
+        stand["name"] = name
+    return stand

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from deerstream.commands._args import parse_stand
 from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError, ContractError
 from deerstream.settings import Settings
-from models.records import PredictionRequest, RutPhase
+from models.codec import MAX_HORIZON_H, MAX_STANDS, MIN_HORIZON_H
+from models.records import SCHEMA_VERSION, PredictionRequest, RutPhase
 from streams.admin import require_topic
 from streams.inputs import (
     FORMATS,
@@ -45,6 +47,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     one.add_argument("--season", choices=[r.value for r in RutPhase], help="rut phase override")
     one.add_argument("--hunter-id", help="scope scouting to this hunter")
     one.add_argument("--request-id", help="the request id (default: generated)")
+    one.add_argument(
+        "--stand",
+        action="append",
+        metavar="ID:LAT,LON[:NAME]",
+        help=f"one of your own stands, rated hour by hour (repeatable, at most {MAX_STANDS})",
+    )
+    one.add_argument(
+        "--horizon",
+        type=int,
+        metavar="H",
+        help=f"hours of the hour-by-hour forecast, {MIN_HORIZON_H}..{MAX_HORIZON_H} (default 24)",
+    )
+    one.add_argument("--rut-peak", metavar="MM-DD", help="local peak-breeding day override")
     many = p.add_argument_group("many requests from a file")
     many.add_argument("--file", metavar="PATH", help="JSONL or CSV file, or - for stdin")
     many.add_argument("--format", choices=FORMATS, help="input format (default: by extension)")
@@ -58,18 +73,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     quiet_kafka_logs()
-    check_kafka_login(settings)
-    flags = [args.lat, args.lon, args.at]
     if args.file is not None:
         extra = [n for n, v in _single_flags(args) if v is not None]
         if extra:
             raise ConfigError(f"--file cannot be combined with {', '.join(extra)}")
+        check_kafka_login(settings)
         return asyncio.run(_produce_file(args, settings))
-    if any(v is None for v in flags):
+    # The flags are checked before the broker is contacted: a typo costs no round trip.
+    if any(v is None for v in (args.lat, args.lon, args.at)):
         raise ConfigError("give --lat, --lon and --at (one request) or --file PATH")
     if args.skip_invalid or args.format:
         raise ConfigError("--skip-invalid and --format only apply with --file")
     request = _request_from_flags(args)
+    check_kafka_login(settings)
     return asyncio.run(_produce_one(request, args.topic or settings.request_topic, settings))
 
 
@@ -82,16 +98,33 @@ def _single_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
         ("--season", args.season),
         ("--hunter-id", args.hunter_id),
         ("--request-id", args.request_id),
+        ("--stand", args.stand),
+        ("--horizon", args.horizon),
+        ("--rut-peak", args.rut_peak),
     ]
 
 
 def _request_from_flags(args: argparse.Namespace) -> PredictionRequest:
-    row: dict[str, object] = {"lat": args.lat, "lon": args.lon, "target_time": args.at}
+    """The request the flags describe, in the current contract version.
+
+    The flags only become the request's JSON fields; every rule (ranges, ids, how far a
+    stand may be) is the codec's, so its reason code, path and message are what is shown.
+    """
+    row: dict[str, object] = {
+        "schema_version": SCHEMA_VERSION,
+        "lat": args.lat,
+        "lon": args.lon,
+        "target_time": args.at,
+    }
+    stands = None if args.stand is None else [parse_stand(text) for text in args.stand]
     for key, value in (
         ("request_id", args.request_id),
         ("radius_m", args.radius),
         ("season", args.season),
         ("hunter_id", args.hunter_id),
+        ("horizon_h", args.horizon),
+        ("stands", stands),
+        ("rut_peak", args.rut_peak),
     ):
         if value is not None:
             row[key] = value

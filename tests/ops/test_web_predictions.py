@@ -59,7 +59,8 @@ async def test_a_recent_prediction_is_served_as_a_self_contained_page(serve: Ser
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     page = body.decode()
     assert RID in page
-    assert len(data_elements(page, "cone")) == 2 and len(data_elements(page, "zone")) == 5
+    cones = {e["data-stand"] for e in data_elements(page, "cone")}
+    assert cones == {"P1", "P2", "ridge-oak"} and len(data_elements(page, "zone")) == 5
 
 
 async def test_json_form_is_the_published_bytes(serve: Serve) -> None:

@@ -88,15 +88,22 @@ def test_the_browser_dom_holds_every_zone_stand_cone_and_window(
     n_zones = sum(len(prediction[k]) for k in ("bedding_zones", "feeding_zones", "travel_zones"))
     assert len(zones) == n_zones
     stands = data_elements(dom, "stand")
-    assert [e["data-stand"] for e in stands] == [
-        f"S{i}" for i in range(1, 1 + len(prediction["stands"]))
-    ]
-    cones = data_elements(dom, "cone")
-    assert len(cones) == len(prediction["stands"])
+    rated = [r["stand_id"] for r in prediction["stand_ratings"]]
+    assert [e["data-stand"] for e in stands] == [s["id"] for s in prediction["stands"]] + rated
+    assert [e["data-stand-kind"] for e in stands[len(prediction["stands"]) :]] == ["yours"] * len(
+        rated
+    )
+    cones = data_elements(dom, "cone")[: len(prediction["stands"])]
     for cone, stand in zip(cones, prediction["stands"], strict=True):
+        assert cone["data-stand"] == stand["id"]
         assert float(cone["data-bearing"]) == pytest.approx((stand["wind_from_deg"] + 180) % 360)
     windows = data_elements(dom, "window")
     assert [w["data-start"] for w in windows] == [w["start"] for w in prediction["hunt_windows"]]
+    hours = data_elements(dom, "hour")
+    assert [h["data-start"] for h in hours] == [
+        h["start"] for h in prediction["hourly"] if h["legal_light"]
+    ]
+    assert [e["data-stand"] for e in data_elements(dom, "rose")] == rated
     for kind in ("wind", "north", "scale"):
         assert len(data_elements(dom, kind)) == 1, kind
 

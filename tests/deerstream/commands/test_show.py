@@ -83,7 +83,9 @@ def test_writes_the_page_and_prints_its_path(
     assert command.run(_args(), Settings()) == 0
     out = tmp_path / f"prediction-{RID}.html"
     assert capsys.readouterr().out.strip() == out.name
-    assert len(data_elements(out.read_text(), "cone")) == 2
+    # One cone per proposed stand (P1, P2) and one for the rated stand of the hunter.
+    cones = {e["data-stand"] for e in data_elements(out.read_text(), "cone")}
+    assert cones == {"P1", "P2", "ridge-oak"}
 
 
 def test_not_found_is_one_line_and_exit_1(
