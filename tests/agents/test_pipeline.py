@@ -126,16 +126,6 @@ def _json(**fields: object) -> bytes:
     return orjson.dumps(fields)
 
 
-@pytest.fixture
-def fake_redis() -> fakeredis.FakeAsyncRedis:
-    return fakeredis.FakeAsyncRedis()
-
-
-@pytest.fixture
-def cache(fake_redis: fakeredis.FakeAsyncRedis) -> RedisCache:
-    return RedisCache(fake_redis, name="prediction")
-
-
 async def test_every_input_ends_as_one_prediction_or_one_dead_letter(cache: RedisCache) -> None:
     publisher = RecordingPublisher()
     batch = [
