@@ -231,7 +231,9 @@ def predict(
                     end=datetime.fromtimestamp(h.end_ts, UTC),
                     movement_score=round(h.score, 2),
                     activity_level=h.level,
-                    wind_from_deg=None if h.wind_from is None else round(h.wind_from % 360.0, 1),
+                    wind_from_deg=None
+                    if h.wind_from is None
+                    else round(h.wind_from % 360.0, 1) % 360.0,
                     wind_ms=None if h.wind_ms is None else round(h.wind_ms, 2),
                     legal_light=h.legal,
                     triggers=h.triggers,

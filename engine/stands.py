@@ -272,7 +272,7 @@ def _place_one(
 ) -> Stand | None:
     # Check the cone exactly as published (rounded position and wind), so what a consumer
     # recomputes from the prediction agrees with the check made here.
-    wind_pub = round(eff_from, 1)
+    wind_pub = round(eff_from, 1) % 360.0
     for bearing, label in candidates:
         for dist in STAND_DISTANCES_M:
             s_lat, s_lon = _offset(lat, lon, bearing, dist)
@@ -284,7 +284,7 @@ def _place_one(
                 return Stand(
                     s_lat,
                     s_lon,
-                    round(bearing, 1),
+                    round(bearing, 1) % 360.0,  # 359.96 publishes as 0.0, not 360.0
                     dist,
                     wind_pub,
                     f"{label} of the movement point, {why}",

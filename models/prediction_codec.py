@@ -2,8 +2,9 @@
 
 Encoding refuses what JSON cannot carry faithfully (a non-finite number would silently
 become ``null``; a naive datetime would need a guessed zone), so every emitted prediction
-decodes again and validates against ``schemas/prediction.v1.json``. Decoding, for
-subscribers, is strict on known fields and ignores unknown ones, like requests.
+decodes again and validates against ``schemas/prediction.v2.json`` (``prediction.v1.json``
+for the answer to a version-1 request). Decoding, for subscribers, is strict on known
+fields and ignores unknown ones, like requests.
 """
 
 from __future__ import annotations

@@ -8,17 +8,21 @@ import sys
 import orjson
 
 from deerstream.settings import Settings
-from models.schema import load_schema
+from models.schema import SCHEMA_FILES, load_schema
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of a request or a prediction event")
-    p.add_argument("name", choices=["request", "prediction"], help="which event's schema")
+    p.add_argument(
+        "name",
+        choices=sorted(SCHEMA_FILES),
+        help="which event's schema (the current version 2, or version 1)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Write the schema, pretty-printed, to standard output."""
-    schema = load_schema("request" if args.name == "request" else "prediction")
+    schema = load_schema(args.name)
     sys.stdout.write(orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode() + "\n")
     return 0
