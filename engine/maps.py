@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine.memo import memo
 from engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
 from engine.stands import WIND_10_MPH_MS
 from engine.terrain import Cell, Position, TerrainFeatures
@@ -271,6 +272,96 @@ def _scouting_layers(
     return bed, feed, trav
 
 
+@dataclass(frozen=True, slots=True)
+class BaseLayers:
+    """What the maps take from the ground alone, the same for every request on a grid.
+
+    ``bed_fixed`` is the slope and position part of each cell's terrain bedding score
+    (None: no terrain features there; ``EXCLUDED``: too steep to bed), ``bed_aspect`` the
+    aspect that bedding compares with the wind and temperature (radians, or None),
+    ``feed_base`` the feeding terrain score before the morning/evening weight, and
+    ``travel_pos`` the travel map's position points (None: no features).
+    """
+
+    xy: tuple[tuple[float, float], ...]
+    near: tuple[float, ...]
+    order: tuple[tuple[int, int], ...]
+    bed_fixed: tuple[float | None, ...]
+    bed_aspect: tuple[float | None, ...]
+    feed_base: tuple[float | None, ...]
+    travel_pos: tuple[float | None, ...]
+
+
+#: ``BaseLayers.bed_fixed`` of a cell too steep to bed on.
+EXCLUDED = -1.0
+
+
+@memo("base_layers", 512)
+def base_layers(terrain: TerrainFeatures) -> BaseLayers:
+    """The ground-only layers of a grid, computed once per grid (``engine.memo``)."""
+    cells = terrain.cells
+    centre = terrain.at(terrain.rows // 2, terrain.cols // 2)
+    xs, ys = grid_axes(terrain)
+    xy = tuple((x, y) for y in ys for x in xs)
+    bed_slope_pts, bed_pos_pts, _ = BED_POINTS
+    feed_pos_pts, feed_gentle_pts = FEED_POINTS
+    gentle_span = FEED_STEEP_DEG - FEED_GENTLE_DEG
+    valley_edge = {
+        (c.r + dr, c.c + dc)
+        for c in cells
+        if c.position is Position.VALLEY
+        for dr in (-1, 0, 1)
+        for dc in (-1, 0, 1)
+    }
+    p_pos, _ = TRAVEL_POINTS
+    bed_fixed: list[float | None] = []
+    bed_aspect: list[float | None] = []
+    feed_base: list[float | None] = []
+    travel_pos: list[float | None] = []
+    for cell in cells:
+        pos, slope = cell.position, cell.slope_deg
+        travel_pos.append(
+            None
+            if pos is None
+            else p_pos * travel_position_factor(cell, (cell.r, cell.c) in valley_edge)
+        )
+        if pos is None or slope is None:
+            bed_fixed.append(None)
+            bed_aspect.append(None)
+            feed_base.append(None)
+            continue
+        if slope > BED_SLOPE_MAX:
+            bed_fixed.append(EXCLUDED)
+            bed_aspect.append(None)
+        else:
+            bench = pos is Position.BENCH
+            if bench or BED_SLOPE_FULL[0] <= slope <= BED_SLOPE_FULL[1]:
+                slope_factor = 1.0
+            elif BED_SLOPE_PARTIAL[0] <= slope <= BED_SLOPE_PARTIAL[1]:
+                slope_factor = BED_SLOPE_PARTIAL_FACTOR
+            else:
+                slope_factor = 0.0
+            bed_fixed.append(bed_slope_pts * slope_factor + bed_pos_pts * BED_POSITION[pos])
+            aspect = cell.aspect_deg if bench or slope >= BED_SLOPE_PARTIAL[0] else None
+            bed_aspect.append(None if aspect is None else math.radians(aspect))
+        if slope <= FEED_GENTLE_DEG:
+            gentle = 1.0
+        elif slope >= FEED_STEEP_DEG:
+            gentle = FEED_STEEP_FLOOR
+        else:
+            gentle = 1.0 - (slope - FEED_GENTLE_DEG) / gentle_span * (1.0 - FEED_STEEP_FLOOR)
+        feed_base.append(feed_pos_pts * FEED_POSITION[pos] + feed_gentle_pts * gentle)
+    return BaseLayers(
+        xy,
+        tuple(math.hypot(x, y) for x, y in xy),
+        tuple(_tie_order(cells, centre.lat)),
+        tuple(bed_fixed),
+        tuple(bed_aspect),
+        tuple(feed_base),
+        tuple(travel_pos),
+    )
+
+
 def compute_maps(
     terrain: TerrainFeatures,
     evidence: Sequence[Evidence],
@@ -280,12 +371,14 @@ def compute_maps(
     temp_c: float | None,
     evening: bool,
 ) -> Maps:
-    """The three 0–10 maps over the grid."""
+    """The three 0–10 maps over the grid: the ground's base layers (``base_layers``,
+    once per grid) plus what depends on the request: the aspect preferred for the wind and
+    temperature, the morning/evening feeding weight, scouting and the travel corridor."""
     cells = terrain.cells
+    base = base_layers(terrain)
+    xy = base.xy
     centre = terrain.at(terrain.rows // 2, terrain.cols // 2)
     lat0, lon0 = centre.lat, centre.lon
-    xs, ys = grid_axes(terrain)
-    xy = tuple((x, y) for y in ys for x in xs)
     s_bed, s_feed, s_trav = _scouting_layers(terrain, evidence, lat0, lon0)
     mature = sum(1 for e in evidence if e.mature) >= MATURE_BONUS_MIN_SIGNS
     bonus = MATURE_MAP_BONUS if mature else 0.0
@@ -293,59 +386,36 @@ def compute_maps(
     # The hemisphere (equator-facing when cold) is the grid centre's.
     targets = aspect_targets(wind_ms, wind_from, temp_c, lat=lat0)
     feed_weight = FEED_EVENING_WEIGHT if evening else FEED_MORNING_WEIGHT
-    # The loop below unrolls _bedding_terrain and feeding_terrain_score (it runs for every
-    # cell of every prediction); test_maps checks it against those reference functions.
-    bed_slope_pts, bed_pos_pts, bed_aspect_pts = BED_POINTS
-    feed_pos_pts, feed_gentle_pts = FEED_POINTS
-    gentle_span = FEED_STEEP_DEG - FEED_GENTLE_DEG
-    bench_pos = Position.BENCH
-    radians, cos = math.radians, math.cos
+    # test_maps checks this loop against the reference functions (_bedding_terrain,
+    # feeding_terrain_score) cell by cell.
+    bed_aspect_pts = BED_POINTS[2]
+    cos = math.cos
     n_targets = len(targets)
     bedding: list[float] = []
     feeding: list[float] = []
     terrain_bed: list[float] = []
     terrain_feed: list[float] = []
-    for i, cell in enumerate(cells):
-        pos = cell.position
-        slope = cell.slope_deg
-        if pos is None or slope is None:
+    for i, fixed in enumerate(base.bed_fixed):
+        if fixed is None:
             # No terrain features (edge or missing window): scouting alone can score it.
             terrain_bed.append(0.0)
             terrain_feed.append(0.0)
             bedding.append(_cap(s_bed[i] + bonus))
             feeding.append(_cap(s_feed[i] + bonus))
             continue
-        if slope > BED_SLOPE_MAX:
+        if fixed == EXCLUDED:
             terrain_bed.append(0.0)
             bedding.append(0.0)
         else:
-            bench = pos is bench_pos
-            if bench or BED_SLOPE_FULL[0] <= slope <= BED_SLOPE_FULL[1]:
-                slope_factor = 1.0
-            elif BED_SLOPE_PARTIAL[0] <= slope <= BED_SLOPE_PARTIAL[1]:
-                slope_factor = BED_SLOPE_PARTIAL_FACTOR
-            else:
-                slope_factor = 0.0
-            aspect = cell.aspect_deg if bench or slope >= BED_SLOPE_PARTIAL[0] else None
-            if aspect is None or not n_targets:
+            ar = base.bed_aspect[i]
+            if ar is None or not n_targets:
                 aspect_factor = NEUTRAL_ASPECT
             else:
-                ar = radians(aspect)
                 aspect_factor = sum(1.0 + cos(ar - t) for t in targets) / (2.0 * n_targets)
-            t_bed = (
-                bed_slope_pts * slope_factor
-                + bed_pos_pts * BED_POSITION[pos]
-                + bed_aspect_pts * aspect_factor
-            )
+            t_bed = fixed + bed_aspect_pts * aspect_factor
             terrain_bed.append(t_bed)
             bedding.append(_cap(t_bed + s_bed[i] + bonus))
-        if slope <= FEED_GENTLE_DEG:
-            gentle = 1.0
-        elif slope >= FEED_STEEP_DEG:
-            gentle = FEED_STEEP_FLOOR
-        else:
-            gentle = 1.0 - (slope - FEED_GENTLE_DEG) / gentle_span * (1.0 - FEED_STEEP_FLOOR)
-        t_feed = feed_weight * (feed_pos_pts * FEED_POSITION[pos] + feed_gentle_pts * gentle)
+        t_feed = feed_weight * base.feed_base[i]  # type: ignore[operator]
         terrain_feed.append(t_feed)
         feeding.append(_cap(t_feed + s_feed[i] + bonus))
 
@@ -353,27 +423,17 @@ def compute_maps(
     # adds to the travel map (a new observation cannot move the line and lower a cell).
     # Ties go to the cell nearest the centre, so flat ground gives a centred answer, then
     # to the poleward, then the western cell (mirror-symmetric across the equator).
-    near = [math.hypot(x, y) for x, y in xy]
-    order = _tie_order(cells, lat0)
-    best_bed = _best(terrain_bed, near, order)
-    best_feed = _best(terrain_feed, near, order)
+    best_bed = _best(terrain_bed, base.near, base.order)
+    best_feed = _best(terrain_feed, base.near, base.order)
     has_line = terrain_bed[best_bed] >= ZONE_MIN_SCORE and terrain_feed[best_feed] >= ZONE_MIN_SCORE
-    # Cells in or next to a valley cell (the drainage edges).
-    valley_edge = {
-        (c.r + dr, c.c + dc)
-        for c in cells
-        if c.position is Position.VALLEY
-        for dr in (-1, 0, 1)
-        for dc in (-1, 0, 1)
-    }
-    p_pos, p_corr = TRAVEL_POINTS
+    p_corr = TRAVEL_POINTS[1]
     travel: list[float] = []
     a, b = xy[best_bed], xy[best_feed]
-    for i, cell in enumerate(cells):
-        if cell.position is None:
+    for i, pos_points in enumerate(base.travel_pos):
+        if pos_points is None:
             travel.append(_cap(s_trav[i] + bonus))
             continue
-        score = p_pos * travel_position_factor(cell, (cell.r, cell.c) in valley_edge)
+        score = pos_points
         if has_line:
             score += p_corr * corridor_factor(xy[i], a, b)
         travel.append(_cap(score + s_trav[i] + bonus))

@@ -178,10 +178,12 @@ def rate_stands(
             )
         )
     typical_ms = median(winds) if winds else WIND_10_MPH_MS
+    max_reach = max((h.reach for h in judged), default=0.0)
     ratings: list[StandRating] = []
     columns: list[list[float | None]] = []
     for stand in stands:
-        targets = _targets(stand, bedding, True) + _targets(stand, travel, False)
+        all_targets = _targets(stand, bedding, True) + _targets(stand, travel, False)
+        targets = all_targets
         to_travel = (
             distance_m(stand.lat, stand.lon, travel[0].lat, travel[0].lon) if travel else None
         )
@@ -195,35 +197,35 @@ def rate_stands(
         row: list[float | None] = [None] * n_hours
         reasons = list(fixed)
         labels: dict[int, str] = {}
-        for hour in judged:
-            from_deg = hour.from_deg
-            if hour.thermal_timing > 0.0 and strength > 0.0:
+        # Zones beyond the longest reach of the horizon can never be covered: drop them.
+        targets = [t for t in targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
+        geometry = [(t.bearing, t.distance) for t in targets]
+        for at, from_deg, _, reach, half, timing, upslope, wind_weight in judged:
+            if timing > 0.0 and strength > 0.0:
                 thermal = Thermal(
-                    strength * hour.thermal_timing,
-                    aspect % 360.0 if hour.upslope else (aspect + 180.0) % 360.0,
-                    "upslope" if hour.upslope else "downslope",
+                    strength * timing,
+                    aspect % 360.0 if upslope else (aspect + 180.0) % 360.0,
+                    "upslope" if upslope else "downslope",
                 )
-                from_deg = blend_bearings(from_deg, hour.wind_weight, thermal)
+                from_deg = blend_bearings(from_deg, wind_weight, thermal)
             # ``covers`` inlined: this is the innermost loop (stands × hours × zones).
-            hit = None
-            reach, half = hour.reach, hour.half
-            for k, (bearing, dist, _) in enumerate(targets):
+            hit = -1
+            for k, (bearing, dist) in enumerate(geometry):
                 if dist <= ZONE_RADIUS_M or (
                     dist <= reach and abs((bearing - from_deg) % 360.0 - 180.0) <= half
                 ):
                     hit = k
                     break
-            i = hour.at
-            if hit is None:
-                row[i] = base
-                reasons[i] = clear
+            if hit < 0:
+                row[at] = base
+                reasons[at] = clear
             else:
                 t = targets[hit]
-                row[i] = min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING)
+                row[at] = min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING)
                 label = labels.get(hit)
                 if label is None:
                     label = labels[hit] = t.label()
-                reasons[i] = f"wind from {from_deg:.0f}° carries scent over {label}"
+                reasons[at] = f"wind from {from_deg:.0f}° carries scent over {label}"
         columns.append(row)
         ratings.append(
             StandRating(
@@ -232,7 +234,7 @@ def rate_stands(
                 lat=stand.lat,
                 lon=stand.lon,
                 travel_zone_m=None if to_travel is None else round(to_travel, 1),
-                good_winds=good_sectors(targets, typical_ms) if zones_known else (),
+                good_winds=good_sectors(all_targets, typical_ms) if zones_known else (),
                 ratings=tuple(row),
                 reasons=tuple(reasons),
             )
