@@ -103,7 +103,9 @@ class WeatherCell:
 
     @property
     def end_date(self) -> date:
-        """Last day fetched: covers target + 48 h for any target on ``day``."""
+        """Last day fetched: covers every hour of the longest forecast horizon (72 h) for any
+        target on ``day``, so every request of the cell, whatever its ``horizon_h``,
+        reads the same cached series."""
         return self.day + timedelta(days=3)
 
 

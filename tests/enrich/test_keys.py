@@ -16,6 +16,7 @@ from enrich.keys import (
     terrain_cell,
     weather_cell,
 )
+from models.codec import MAX_HORIZON_H
 from models.geo import distance_m
 
 lats = st.floats(-70, 70)
@@ -52,14 +53,18 @@ def test_nearby_points_share_cells_and_far_points_do_not() -> None:
 
 
 @given(lats, lons, times)
-def test_weather_window_covers_minus_24_to_plus_48_hours(
+def test_weather_window_covers_minus_24_hours_to_the_longest_horizon(
     lat: float, lon: float, t: datetime
 ) -> None:
+    """Every hour a request can read: the 24 h before the target (trends, fronts) and every
+    hour of the longest forecast horizon (72 h: the scan's last hour starts 71 h after the
+    target's hour)."""
     cell = weather_cell(lat, lon, t)
     first = datetime(cell.start_date.year, cell.start_date.month, cell.start_date.day, tzinfo=UTC)
     last = datetime(cell.end_date.year, cell.end_date.month, cell.end_date.day, 23, tzinfo=UTC)
     assert first <= t - timedelta(hours=24)
-    assert last >= t + timedelta(hours=48)
+    target_hour = t.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    assert last >= target_hour + timedelta(hours=MAX_HORIZON_H - 1)
     assert abs(cell.lat - lat) <= 0.05 and abs(cell.lon - lon) <= 0.05
     assert cell.key.startswith("ds:weather:v1:")
 
