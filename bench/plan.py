@@ -17,6 +17,7 @@ class VariantSpec:
     real_worker: bool = False  # scrape /metrics (else read a stats file)
     flush_redis: bool = True  # start from an empty cache
     prime: bool = False  # run the whole workload once, unmeasured, before measuring
+    workers: int = 1  # worker processes in one consumer group
 
 
 VARIANTS: Mapping[str, VariantSpec] = {
@@ -56,6 +57,14 @@ VARIANTS: Mapping[str, VariantSpec] = {
             flush_redis=False,
             prime=True,
         ),
+        VariantSpec(
+            name="deerstream-cold-2w",
+            label="deerstream, cold cache, 2 workers",
+            module=("deerstream.cli", "worker"),
+            min_outstanding=2000,
+            real_worker=True,
+            workers=2,
+        ),
     )
 }
 
@@ -71,3 +80,4 @@ class RunPlan:
     drain_timeout_s: float = 60.0
     probe_timeout_s: float = 120.0
     prime_timeout_s: float = 600.0
+    rebalance_settle_s: float = 8.0  # a multi-worker variant: let the group rebalance

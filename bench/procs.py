@@ -152,7 +152,11 @@ class Sampler:
 
     pid: int
     sim_urls: Mapping[str, str]
+    sim_pid: int | None = None  # the simulators' process: their CPU is reported too
     metrics_url: str | None = None
+    # More workers of the same variant (one consumer group): CPU, RSS and counters summed.
+    more_pids: Sequence[int] = ()
+    more_metrics_urls: Sequence[str] = ()
     stats_file: Path | None = None
     samples: list[Sample] = field(default_factory=list)
     last_metrics: str = ""  # the last /metrics body, kept for the results folder
@@ -160,8 +164,9 @@ class Sampler:
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2))
-        self._proc = psutil.Process(self.pid)
+        self._procs = [psutil.Process(p) for p in (self.pid, *self.more_pids)]
         self._own = psutil.Process()
+        self._sim = psutil.Process(self.sim_pid) if self.sim_pid is not None else None
         await self.sample()
         self._task = asyncio.create_task(self._run())
 
@@ -181,7 +186,7 @@ class Sampler:
 
     async def sample(self) -> None:
         values: dict[str, float] = {}
-        procs = [self._proc, *self._proc.children(recursive=True)]
+        procs = [q for p in self._procs for q in (p, *p.children(recursive=True))]
         cpu = rss = 0.0
         for p in procs:
             with contextlib.suppress(psutil.Error):
@@ -193,6 +198,11 @@ class Sampler:
         # The bench's own producer, collector and sampler share the cores with the worker.
         own = self._own.cpu_times()
         values["bench_cpu_s"] = own.user + own.system
+        if self._sim is not None:
+            with contextlib.suppress(psutil.Error):
+                sim = self._sim.cpu_times()
+                values["sim_cpu_s"] = sim.user + sim.system
+        values["load_1m"] = os.getloadavg()[0]
         # The whole machine, to tell how busy everything else kept the cores meanwhile.
         machine = psutil.cpu_times()
         idle = machine.idle + getattr(machine, "iowait", 0.0)
@@ -206,6 +216,10 @@ class Sampler:
             async with self._session.get(self.metrics_url) as r:
                 self.last_metrics = await r.text()
             values.update(parse_worker_metrics(self.last_metrics))
+            for url in self.more_metrics_urls:
+                async with self._session.get(url) as r:
+                    for name, value in parse_worker_metrics(await r.text()).items():
+                        values[name] = values.get(name, 0.0) + value
         if self.stats_file is not None:
             values.update(read_stats(self.stats_file))
         self.samples.append(Sample(time.time(), values))

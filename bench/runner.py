@@ -73,6 +73,7 @@ class VariantContext:
     plan: RunPlan
     log: Any = field(default=print)
     keep_topics: bool = False
+    sim_pid: int | None = None
 
     def state_dir(self) -> Path:
         """The workers' state directory (absolute, created with the ``faust`` folder the
@@ -150,18 +151,27 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
     if spec.flush_redis:
         await flush_bench_db(ctx.redis_url)
     stats_file = ctx.out_dir / f"{spec.name}.stats.json"
-    web_port = free_port()
-    env["WEB_PORT"] = str(web_port)
     argv = [sys.executable, "-m", *spec.module]
     if not spec.real_worker:
         argv += ["--stats-file", str(stats_file)]
-    child = Child(argv=argv, env=env, log_path=ctx.out_dir / f"{spec.name}.log")
+    # One process per worker, all in the variant's consumer group, each with its own web port.
+    web_ports = [free_port() for _ in range(spec.workers)]
+    children = [
+        Child(
+            argv=argv,
+            env={**env, "WEB_PORT": str(port)},
+            log_path=ctx.out_dir / (f"{spec.name}.log" if i == 0 else f"{spec.name}-{i}.log"),
+        )
+        for i, port in enumerate(web_ports)
+    ]
+    child = children[0]
     bootstrap = ctx.settings.kafka_bootstrap_servers
     producer = RequestProducer(bootstrap, topics.request_topic)
     collector = PredictionCollector(bootstrap, topics.prediction_topic)
     source = messages(tag, ctx.workload)
     started = time.monotonic()
-    child.start()
+    for c in children:
+        c.start()
     sampler: Sampler | None = None
     try:
         await producer.start()
@@ -172,14 +182,23 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
         if not await collector.wait_for([probe_key], plan.probe_timeout_s):
             raise RuntimeError(f"{spec.name}: no answer to the probe:\n{child.tail()}")
         ready_s = time.monotonic() - started
-        ctx.log(f"  {spec.name}: ready after {ready_s:.1f} s (pid {child.pid})")
+        if spec.workers > 1:
+            # The probe proves one worker is up; give the group time to spread the partitions.
+            await asyncio.sleep(plan.rebalance_settle_s)
+        pids = ", ".join(str(c.pid) for c in children)
+        ctx.log(f"  {spec.name}: ready after {ready_s:.1f} s (pid {pids})")
         if spec.prime:
             primed_s = await prime(producer, collector, f"{tag}-prime", ctx.workload, plan)
             ctx.log(f"  {spec.name}: primed with the whole workload in {primed_s:.1f} s")
         sampler = Sampler(
             pid=child.pid,
             sim_urls=ctx.sim_urls,
-            metrics_url=f"http://127.0.0.1:{web_port}/metrics" if spec.real_worker else None,
+            sim_pid=ctx.sim_pid,
+            metrics_url=f"http://127.0.0.1:{web_ports[0]}/metrics" if spec.real_worker else None,
+            more_pids=[c.pid for c in children[1:]],
+            more_metrics_urls=[f"http://127.0.0.1:{p}/metrics" for p in web_ports[1:]]
+            if spec.real_worker
+            else [],
             stats_file=None if spec.real_worker else stats_file,
         )
         await sampler.start()
@@ -235,13 +254,19 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
             await sampler.stop()
         await producer.stop()
         await collector.stop()
-        status = child.stop()
+        statuses = [c.stop() for c in children]
+        status = (
+            statuses[0]
+            if len(statuses) == 1
+            else max((x for x in statuses if x is not None), default=None)
+        )
         if not ctx.keep_topics:
             await remove_topics(ctx.settings, tag)
     section = {
         "name": spec.name,
         "label": spec.label,
         "pid": child.pid,
+        "workers": spec.workers,
         "exit_status": status,
         "ready_s": ready_s,
         "window": {"warmup_s": plan.warmup_s, "window_s": plan.window_s},
@@ -298,6 +323,12 @@ def window_counters(
         "machine_busy": busy,
         "worker_cores": ratio(d("cpu_s"), end - start),
         "bench_cores": ratio(d("bench_cpu_s"), end - start),
+        # The simulators stand in for the upstreams; their CPU competes with the worker's.
+        "simulator_cores": ratio(d("sim_cpu_s"), end - start),
+        "simulator_cpu_ms_per_call": ratio(
+            d("sim_cpu_s") * 1000, sum(d(f"sim_{n}_requests") for n in SIMS)
+        ),
+        "load_1m": value_at(samples, end, "load_1m"),
         "rss_mb": {
             "at_ready": samples[0].values.get("rss_mb", math.nan) if samples else math.nan,
             "window_start": rss_start,

@@ -58,6 +58,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=BENCH_REDIS_DB,
         help="Redis database the bench owns and flushes (never 0)",
     )
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the variants N times; report the median and spread of each ratio",
+    )
     p.add_argument("--no-micro", action="store_true", help="skip the micro-benchmarks")
     p.add_argument(
         "--keep-topics", action="store_true", help="keep each variant's topics for inspection"
@@ -104,7 +111,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         ) from None
     from bench.micro import run_micro
     from bench.plan import VARIANTS, RunPlan
-    from bench.report import compute_ratios, evaluate_targets, format_ratios, write_report
+    from bench.report import (
+        compute_ratios,
+        evaluate_targets,
+        format_ratios,
+        median_run,
+        ratio_spread,
+        write_report,
+    )
     from bench.runner import upstream_p99_ms
     from bench.workload import WorkloadSpec, count_kinds, generate_workload
 
@@ -112,6 +126,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     unknown = [n for n in names if n not in VARIANTS]
     if unknown or not names:
         raise ConfigError(f"unknown variants {unknown}; choose from {', '.join(VARIANTS)}")
+    if args.repeat < 1:
+        raise ConfigError(f"--repeat must be at least 1, got {args.repeat}")
     if args.jitter_ms < 0 or args.jitter_ms > args.latency_ms:
         raise ConfigError("--jitter-ms must be within 0..--latency-ms")
     quick = args.quick
@@ -161,11 +177,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     }
     t0 = time.monotonic()
     print(f"deerstream bench → {out_dir}  (variants: {', '.join(names)})", flush=True)
-    results, errors = asyncio.run(
-        _run_variants(args, settings, plan, workload, out_dir, names, base_ms, extra_ms)
-    )
-    report["variants"] = results
+    runs: list[dict[str, dict[str, Any]]] = []
+    errors: dict[str, str] = {}
+    for rep in range(args.repeat):
+        if args.repeat > 1:
+            print(f"run {rep + 1} of {args.repeat}", flush=True)
+        results, failed = asyncio.run(
+            _run_variants(args, settings, plan, workload, out_dir, names, base_ms, extra_ms, rep)
+        )
+        runs.append(results)
+        errors.update({f"{name} (run {rep + 1})": why for name, why in failed.items()})
+    # The tables show the run whose cold/passthrough ratio is the median; the spread of
+    # every ratio over all runs is reported beside them.
+    report["variants"] = median_run(runs)
     report["errors"] = errors
+    if args.repeat > 1:
+        report["repeats"] = ratio_spread([compute_ratios(r) for r in runs])
     if not args.no_micro:
         print("micro-benchmarks", flush=True)
         report["micro"] = run_micro(
@@ -194,6 +221,7 @@ async def _run_variants(
     names: list[str],
     base_ms: float,
     extra_ms: float,
+    rep: int = 0,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     from bench.procs import simulator_child
     from bench.runner import VariantContext, run_all, start_simulators
@@ -206,11 +234,12 @@ async def _run_variants(
             redis_url=bench_redis_url(settings.redis_url, args.redis_db),
             sim_urls=urls,
             out_dir=out_dir,
-            run_tag=f"bench-{out_dir.name.lower()}",
+            run_tag=f"bench-{out_dir.name.lower()}-r{rep}",
             workload=workload,
             plan=plan,
             log=lambda line: print(line, flush=True),
             keep_topics=args.keep_topics,
+            sim_pid=sims.pid,
         )
         return await run_all(ctx, names)
     finally:

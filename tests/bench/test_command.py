@@ -68,3 +68,9 @@ def test_a_tiny_passthrough_run_writes_a_report(
         s["answered"] == s["requests"] for s in passthrough["open_loop"]
     )
     assert (run / "latency.png").stat().st_size > 0
+
+
+def test_repeat_below_one_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--repeat", "0"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--repeat must be at least 1" in err[0]

@@ -43,7 +43,9 @@ def test_every_variant_gets_its_own_topics_and_group() -> None:
         "naive-concurrent",
         "deerstream-cold",
         "deerstream-warm",
+        "deerstream-cold-2w",
     }
+    assert VARIANTS["deerstream-cold-2w"].workers == 2
     assert VARIANTS["deerstream-warm"].prime and not VARIANTS["deerstream-warm"].flush_redis
 
 
@@ -67,6 +69,8 @@ def test_window_counters_are_per_request_over_the_window() -> None:
                 "cpu_s": 1.0,
                 "rss_mb": 100.0,
                 "redis_roundtrips": 0,
+                "sim_cpu_s": 2.0,
+                "load_1m": 0.5,
             },
         ),
         Sample(
@@ -78,6 +82,8 @@ def test_window_counters_are_per_request_over_the_window() -> None:
                 "cpu_s": 6.0,
                 "rss_mb": 105.0,
                 "redis_roundtrips": 20,
+                "sim_cpu_s": 3.0,
+                "load_1m": 1.25,
             },
         ),
     ]
@@ -90,3 +96,7 @@ def test_window_counters_are_per_request_over_the_window() -> None:
     assert out["redis_roundtrips_per_request"] == 0.02
     assert out["rss_mb"]["change"] == pytest.approx(0.05)
     assert out["rss_mb"]["peak"] == 105.0
+    # The simulators: 1 CPU second over 10 s and 50 upstream calls.
+    assert out["simulator_cores"] == pytest.approx(0.1)
+    assert out["simulator_cpu_ms_per_call"] == pytest.approx(20.0)
+    assert out["load_1m"] == 1.25
