@@ -74,6 +74,9 @@ class VariantContext:
     log: Any = field(default=print)
     keep_topics: bool = False
     sim_pid: int | None = None
+    # Run each worker under cProfile (its .prof file in the results folder). It slows the
+    # worker, so a profiled run's figures are for finding where time goes, not for targets.
+    profile: bool = False
 
     def state_dir(self) -> Path:
         """The workers' state directory (absolute, created with the ``faust`` folder the
@@ -152,6 +155,9 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
         await flush_bench_db(ctx.redis_url)
     stats_file = ctx.out_dir / f"{spec.name}.stats.json"
     argv = [sys.executable, "-m", *spec.module]
+    if ctx.profile:
+        prof = ctx.out_dir / f"{spec.name}.prof"
+        argv = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", *spec.module]
     if not spec.real_worker:
         argv += ["--stats-file", str(stats_file)]
     # One process per worker, all in the variant's consumer group, each with its own web port.

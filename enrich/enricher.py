@@ -38,7 +38,7 @@ from enrich.limits import allowed_window, split_on_rejection
 from enrich.nodata import NoData
 from enrich.resilience import CircuitBreaker, RetryPolicy
 from enrich.sources import CachedSource, Outcome
-from models.geo import distance_m
+from models.geo import M_PER_DEG, distance_m
 from models.records import (
     Enrichment,
     PredictionRequest,
@@ -345,10 +345,19 @@ def _or_missing(result: Any, keys: Sequence[Any]) -> dict[Any, Outcome[Any]]:
 def _observations_for(
     req: PredictionRequest, observations: tuple[ScoutingObservation, ...]
 ) -> tuple[ScoutingObservation, ...]:
-    """The cell's observations that lie within this request's radius and max age."""
+    """The cell's observations that lie within this request's radius and max age.
+
+    The latitude test first: a great-circle distance is never shorter than its north-south
+    part, so a point further than the radius in latitude alone (with a metre of slack for
+    rounding) is outside without computing the haversine.
+    """
     since = req.target_time - SCOUTING_MAX_AGE
+    lat, lon, radius = req.lat, req.lon, req.radius_m
+    band = (radius + 1.0) / M_PER_DEG
     return tuple(
         o
         for o in observations
-        if o.observed_at >= since and distance_m(req.lat, req.lon, o.lat, o.lon) <= req.radius_m
+        if o.observed_at >= since
+        and abs(o.lat - lat) <= band
+        and distance_m(lat, lon, o.lat, o.lon) <= radius
     )

@@ -67,6 +67,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--no-micro", action="store_true", help="skip the micro-benchmarks")
     p.add_argument(
+        "--profile",
+        action="store_true",
+        help="run each worker under cProfile (VARIANT.prof in the results; slows it down)",
+    )
+    p.add_argument(
         "--keep-topics", action="store_true", help="keep each variant's topics for inspection"
     )
     p.set_defaults(handler=run)
@@ -239,6 +244,7 @@ async def _run_variants(
             plan=plan,
             log=lambda line: print(line, flush=True),
             keep_topics=args.keep_topics,
+            profile=args.profile,
             sim_pid=sims.pid,
         )
         return await run_all(ctx, names)

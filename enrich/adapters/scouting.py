@@ -65,29 +65,47 @@ def _opt_bool(obj: dict[str, Any], key: str) -> bool | None:
     raise _bad(f"{key} is not a boolean")
 
 
+_TYPES = {t.value: t for t in ObservationType}
+_OPTIONAL_NUMBERS = ("rub_trunk_diameter_cm", "rub_height_cm")
+_OPTIONAL_FLAGS = ("scrape_large", "licking_branch", "mature_buck_seen")
+
+
 def parse_observation(obj: Any) -> ScoutingObservation:
-    """One observation object → ``ScoutingObservation``."""
+    """One observation object → ``ScoutingObservation``.
+
+    On the cold path this runs for every observation of every fetched cell, so it avoids
+    the enum constructor and the optional-field helpers when those fields are absent
+    (the common case); the rules are the same.
+    """
     if not isinstance(obj, dict):
         raise _bad("observation is not an object")
     try:
-        observed = datetime.fromisoformat(str(obj["observed_at"]).replace("Z", "+00:00"))
-        if observed.tzinfo is None:
+        observed = datetime.fromisoformat(str(obj["observed_at"]))  # 3.11 reads a "Z"
+        tz = observed.tzinfo
+        if tz is None:
             raise ValueError("observed_at lacks a UTC offset")
-        kind = ObservationType(obj["type"])
+        if tz is not UTC:
+            observed = observed.astimezone(UTC)
+        kind = _TYPES.get(obj["type"])
+        if kind is None:
+            raise ValueError(f"{obj['type']!r} is not an observation type")
         hunter = obj.get("hunter_id")
+        get = obj.get
+        numbers = [None if get(key) is None else _opt_float(obj, key) for key in _OPTIONAL_NUMBERS]
+        flags = [None if get(key) is None else _opt_bool(obj, key) for key in _OPTIONAL_FLAGS]
         return ScoutingObservation(
-            observation_id=str(obj["observation_id"]),
-            type=kind,
-            lat=float(obj["lat"]),
-            lon=float(obj["lon"]),
-            observed_at=observed.astimezone(UTC),
-            confidence=float(obj["confidence"]),
-            hunter_id=None if hunter is None else str(hunter),
-            rub_trunk_diameter_cm=_opt_float(obj, "rub_trunk_diameter_cm"),
-            rub_height_cm=_opt_float(obj, "rub_height_cm"),
-            scrape_large=_opt_bool(obj, "scrape_large"),
-            licking_branch=_opt_bool(obj, "licking_branch"),
-            mature_buck_seen=_opt_bool(obj, "mature_buck_seen"),
+            str(obj["observation_id"]),
+            kind,
+            float(obj["lat"]),
+            float(obj["lon"]),
+            observed,
+            float(obj["confidence"]),
+            None if hunter is None else str(hunter),
+            numbers[0],
+            numbers[1],
+            flags[0],
+            flags[1],
+            flags[2],
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(f"bad observation: {exc!r}") from None
