@@ -118,8 +118,10 @@ def scan_hours(
                 else compute_solar_day(date.fromordinal(ordinal), lat, lon)
             )
         if day.sunrise_ts is not None and day.sunset_ts is not None:
-            legal_start = day.sunrise_ts - _LEGAL_S
-            legal_end = day.sunset_ts + _LEGAL_S
+            # Whole seconds, inside legal light: what a hunter reads is 11:52:20, not
+            # 11:52:19.897970 (the sun's times themselves stay exact in ``sun``).
+            legal_start = float(math.ceil(day.sunrise_ts - _LEGAL_S))
+            legal_end = float(math.floor(day.sunset_ts + _LEGAL_S))
         elif day.polar == "day":
             legal_start, legal_end = slot_ts, slot_ts + 3600.0
         else:

@@ -54,8 +54,10 @@ def test_only_legal_light_hours_are_scored_and_dawn_dusk_win() -> None:
         "legal_light",
         "stable_thermals",
     }
-    starts = [abs((w.start - day.legal_start).total_seconds()) for w in windows]
-    assert min(starts) < 1e-3
+    # The dawn window opens at legal light, on the first whole second inside it.
+    starts = [(w.start - day.legal_start).total_seconds() for w in windows]
+    assert 0.0 <= min(starts) < 1.0
+    assert all(w.start.microsecond == 0 and w.end.microsecond == 0 for w in windows)
     for w in windows:
         assert 0.0 <= w.score <= 10.0
 
