@@ -320,15 +320,7 @@ class Enricher(AsyncStartStop):
 def _grid(cell: TerrainCell, chunk: Sequence[float | None]) -> TerrainGrid | NoData:
     if all(e is None for e in chunk):
         return NoData("no elevation data for this grid")
-    return TerrainGrid(
-        center_lat=cell.center_lat,
-        center_lon=cell.center_lon,
-        rows=GRID_SIZE,
-        cols=GRID_SIZE,
-        spacing_lat_deg=cell.spacing_lat_deg,
-        spacing_lon_deg=cell.spacing_lon_deg,
-        elevations_m=tuple(chunk),
-    )
+    return cell.grid(chunk)
 
 
 def _or_missing(result: Any, keys: Sequence[Any]) -> dict[Any, Outcome[Any]]:

@@ -11,10 +11,12 @@ entries.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from models.geo import clamp_lat, wrap_lon
+from models.records import TerrainGrid
 
 M_PER_DEG_LAT = 111_320.0
 GRID_SIZE = 7
@@ -47,6 +49,18 @@ class TerrainCell:
     @property
     def key(self) -> str:
         return f"{TERRAIN_PREFIX}{self.i}:{self.j}"
+
+    def grid(self, elevations: Sequence[float | None]) -> TerrainGrid:
+        """The cell's grid with these elevations (row-major, as ``points`` orders them)."""
+        return TerrainGrid(
+            center_lat=self.center_lat,
+            center_lon=self.center_lon,
+            rows=GRID_SIZE,
+            cols=GRID_SIZE,
+            spacing_lat_deg=self.spacing_lat_deg,
+            spacing_lon_deg=self.spacing_lon_deg,
+            elevations_m=tuple(elevations),
+        )
 
     def points(self) -> list[tuple[float, float]]:
         """The 7×7 grid's (lat, lon) points, row-major, row 0 northernmost.

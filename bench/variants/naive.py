@@ -36,7 +36,6 @@ from enrich.adapters.scouting import decode_observations, encode_observations, f
 from enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
 from enrich.http import HttpLimits, UpstreamHttp
 from enrich.keys import (
-    GRID_SIZE,
     SCOUTING_MAX_AGE,
     scouting_cell,
     terrain_cell,
@@ -120,15 +119,7 @@ class NaiveResources(Service):
 
         async def fetch() -> TerrainGrid:
             elevations = await fetch_elevations(self.http["terrain"], cell.points(), deadline)
-            return TerrainGrid(
-                center_lat=cell.center_lat,
-                center_lon=cell.center_lon,
-                rows=GRID_SIZE,
-                cols=GRID_SIZE,
-                spacing_lat_deg=cell.spacing_lat_deg,
-                spacing_lon_deg=cell.spacing_lon_deg,
-                elevations_m=tuple(elevations),
-            )
+            return cell.grid(elevations)
 
         return await self.cached("terrain", cell.key, fetch, encode_grid, decode_grid)
 
