@@ -7,7 +7,6 @@ evidence (up to 1.0) and terrain (up to 0.5), clamped to 0–10.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -48,7 +47,6 @@ from models.records import (
     RutPhase,
     SourceQuality,
     SourceStatus,
-    Stand,
     StandRating,
     TerrainGrid,
     Zone,
@@ -221,7 +219,8 @@ def predict(
                 site_at=_site_lookup(features, grid),
             )
         else:
-            best = [_proposed_for(h.wind_from, plan.stands) for h in hours]
+            # The proposed stand whose wind suits each hour best (found by the scan itself).
+            best = [plan.stands[h.aligned].id if h.aligned >= 0 else None for h in hours]
         if options.hunt_windows:
             windows = explain_windows(merge_windows(hours), hours, best, ratings)
         if options.hourly:
@@ -340,14 +339,6 @@ def _site_lookup(
         return cell.slope_deg, cell.aspect_deg
 
     return site_at
-
-
-def _proposed_for(wind_from: float | None, stands: Sequence[Stand]) -> str | None:
-    """The proposed stand whose wind suits the hour's best (None without wind or stands)."""
-    if wind_from is None or not stands:
-        return None
-    best = max(stands, key=lambda s: math.cos(math.radians(wind_from - s.wind_from_deg)))
-    return best.id
 
 
 def _plan_stands(

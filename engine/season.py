@@ -48,6 +48,11 @@ def phase_for_month_day(month: int, day: int) -> RutPhase:
     return phase
 
 
+def _in_year(month: int, day: int) -> date:
+    """(month, day) in the reference non-leap year; 29 February counts as the 28th."""
+    return date(_YEAR, month, 28 if (month, day) == (2, 29) else day)
+
+
 def peak_shift_days(peak: tuple[int, int]) -> int:
     """Days from the default peak to ``peak``, the nearer way round the year (−182..182)."""
     month, day = peak
@@ -59,8 +64,7 @@ def peak_shift_days(peak: tuple[int, int]) -> int:
 
 def shifted_phase(local_date: date, shift_days: int) -> RutPhase:
     """The phase of ``local_date`` on the default calendar moved ``shift_days`` later."""
-    day = min(local_date.day, 28) if local_date.month == 2 else local_date.day
-    moved = date(_YEAR, local_date.month, day) - timedelta(days=shift_days)
+    moved = _in_year(local_date.month, local_date.day) - timedelta(days=shift_days)
     return phase_for_month_day(moved.month, moved.day)
 
 

@@ -5,7 +5,8 @@ cone as stand placement: reach and half-width by wind speed) from the stand, wit
 hour's wind blended with the thermal at the stand's slope, cover a predicted bedding zone
 or a travel zone? A stand whose scent reaches bedded deer is bad (rating ≤ 1); one whose
 scent crosses the travel zone deer use is poor (≤ 3); otherwise the rating is how close it
-sits to the best travel zone (10 within 100 m, falling to 2 at 1 km). Each hour names its
+sits to the best travel zone (10 within 100 m, falling to 2 at 1 km; 5 when the ground gave
+bedding zones but no travel zone). Each hour names its
 best stand (the highest rating, at least ``SIT_RATING``; ties go to the earlier stand), and
 ``good_winds`` lists the 16 compass sectors whose wind keeps the stand's scent off every
 zone, at the forecast's typical wind speed (the thermal varies by hour; the sectors are
@@ -126,7 +127,6 @@ class _Hour(NamedTuple):
 
     at: int  # position in the hours
     from_deg: float
-    wind_ms: float
     reach: float
     half: float
     thermal_timing: float  # 0 when no thermal can blend (strong wind, midday, night)
@@ -169,7 +169,6 @@ def rate_stands(
             _Hour(
                 i,
                 h.wind_from % 360.0,
-                h.wind_ms,
                 scent_reach_m(h.wind_ms),
                 scent_half_width_deg(h.wind_ms),
                 timing,
@@ -200,7 +199,7 @@ def rate_stands(
         # Zones beyond the longest reach of the horizon can never be covered: drop them.
         targets = [t for t in targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
         geometry = [(t.bearing, t.distance) for t in targets]
-        for at, from_deg, _, reach, half, timing, upslope, wind_weight in judged:
+        for at, from_deg, reach, half, timing, upslope, wind_weight in judged:
             if timing > 0.0 and strength > 0.0:
                 thermal = Thermal(
                     strength * timing,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from engine.solar import SolarDay
 from engine.units import mph_to_ms
 from engine.weather import SUSTAINED_WIND_MS
-from models.geo import angle_diff_deg, equator_facing_deg, local_offset, local_xy
+from models.geo import angle_diff_deg, equator_facing_deg, local_offset, local_xy, published_deg
 from models.records import Stand, Zone
 
 #: 10 mph (4.4704 m/s), the rule's "4.5 m/s": the one value for every 10 mph rule —
@@ -272,7 +272,7 @@ def _place_one(
 ) -> Stand | None:
     # Check the cone exactly as published (rounded position and wind), so what a consumer
     # recomputes from the prediction agrees with the check made here.
-    wind_pub = round(eff_from, 1) % 360.0
+    wind_pub = published_deg(eff_from)
     for bearing, label in candidates:
         for dist in STAND_DISTANCES_M:
             s_lat, s_lon = _offset(lat, lon, bearing, dist)
@@ -284,7 +284,7 @@ def _place_one(
                 return Stand(
                     s_lat,
                     s_lon,
-                    round(bearing, 1) % 360.0,  # 359.96 publishes as 0.0, not 360.0
+                    published_deg(bearing),
                     dist,
                     wind_pub,
                     f"{label} of the movement point, {why}",

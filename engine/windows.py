@@ -56,7 +56,7 @@ class HourScore(NamedTuple):
     solar day (windows never span two). A legal-light hour is clipped to legal light; the
     rest (``legal`` False) are whole hours, kept for the hourly forecast only. ``rise_ts``
     and ``set_ts`` are the day's sunrise and sunset (None in polar day or night), for the
-    thermals at each stand."""
+    thermals at each stand. ``aligned`` is the stand the alignment factor came from."""
 
     start_ts: float
     end_ts: float
@@ -69,6 +69,7 @@ class HourScore(NamedTuple):
     wind_ms: float | None = None
     rise_ts: float | None = None
     set_ts: float | None = None
+    aligned: int = -1  # index of the stand whose wind suits the hour best; -1 when none
 
 
 def wind_alignment(wind_from: float | None, stands: Sequence[Stand]) -> float:
@@ -164,10 +165,12 @@ def scan_hours(
             triggers.append(period.value)
         wind_from = wx.wind_from_deg if wx is not None else None
         if wind_from is None or not stand_winds:
-            align = UNKNOWN_ALIGNMENT
+            align, aligned = UNKNOWN_ALIGNMENT, -1
         else:
             w = math.radians(wind_from)
-            align = max((1.0 + math.cos(w - s)) / 2.0 for s in stand_winds)
+            fits = [(1.0 + math.cos(w - s)) / 2.0 for s in stand_winds]
+            align = max(fits)
+            aligned = fits.index(align)  # the first stand whose wind suits the hour best
         score = min(10.0, 10.0 * min(1.0, curve * weather_factor) * align * mult)
         out.append(
             HourScore(
@@ -182,6 +185,7 @@ def scan_hours(
                 wx.wind_speed_ms if wx is not None else None,
                 day.sunrise_ts,
                 day.sunset_ts,
+                aligned,
             )
         )
     return out

@@ -116,6 +116,12 @@ def normalize_deg(a: float) -> float:
     return a % 360.0
 
 
+def published_deg(a: float) -> float:
+    """A bearing as predictions publish it: 0.1° steps in [0, 360) (359.96° is 0.0, since
+    rounding can reach 360.0 again after the fold)."""
+    return round(a % 360.0, 1) % 360.0
+
+
 def normalize_point(lat: float, lon: float) -> tuple[float, float]:
     """(lat, lon) folded back into lat −90..90 and lon −180..180.
 

@@ -351,7 +351,7 @@ def _read_hour(value: object, path: str) -> HourForecast:
         wind_from_deg=_read_optional(
             require(h, "wind_from_deg", path), f"{path}.wind_from_deg", _read_bearing
         ),
-        wind_ms=_read_optional(require(h, "wind_ms", path), f"{path}.wind_ms", _read_speed),
+        wind_ms=_read_optional(require(h, "wind_ms", path), f"{path}.wind_ms", _read_nonnegative),
         legal_light=read_bool(require(h, "legal_light", path), f"{path}.legal_light"),
         triggers=_read_strings(require(h, "triggers", path), f"{path}.triggers"),
         best_stand_id=_read_optional(
@@ -364,7 +364,7 @@ def _read_bearing(value: object, path: str) -> float:
     return read_number(value, path, 0.0, 360.0)
 
 
-def _read_speed(value: object, path: str) -> float:
+def _read_nonnegative(value: object, path: str) -> float:
     return read_number(value, path, 0.0)
 
 
@@ -392,7 +392,7 @@ def _read_rating(value: object, path: str) -> StandRating:
         lat=read_number(require(r, "lat", path), f"{path}.lat", -90.0, 90.0),
         lon=read_number(require(r, "lon", path), f"{path}.lon", -180.0, 180.0),
         travel_zone_m=_read_optional(
-            require(r, "travel_zone_m", path), f"{path}.travel_zone_m", _read_speed
+            require(r, "travel_zone_m", path), f"{path}.travel_zone_m", _read_nonnegative
         ),
         good_winds=winds,
         ratings=tuple(
