@@ -8,9 +8,8 @@ import pytest
 from agents.pipeline import PredictionPipeline
 from agents.recent import RecentPredictions
 from agents.records import InputMessage
-from engine import MODEL_VERSION, predict
 from models.codec import decode_prediction
-from tests.agents.test_pipeline import NOW, SETTINGS, FakeEnricher, RecordingPublisher
+from tests.agents.fakes import SETTINGS, FakeEnricher, RecordingPublisher, pipeline_with
 
 
 def _msg(value: bytes, offset: int) -> InputMessage:
@@ -29,20 +28,7 @@ def _req(request_id: str) -> bytes:
 
 
 def _pipeline(publisher: RecordingPublisher, on_published: object) -> PredictionPipeline:
-    async def no_sleep(_: float) -> None:
-        return None
-
-    return PredictionPipeline(
-        SETTINGS,
-        enricher=FakeEnricher(),
-        cache=None,
-        publisher=publisher,
-        predict=predict,
-        model_version=MODEL_VERSION,
-        clock=lambda: NOW,
-        sleep=no_sleep,
-        on_published=on_published,  # type: ignore[arg-type]
-    )
+    return pipeline_with(FakeEnricher(), publisher, None, on_published=on_published)
 
 
 async def test_predictions_are_handed_over_after_delivery_dead_letters_are_not() -> None:

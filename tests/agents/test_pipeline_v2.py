@@ -12,12 +12,12 @@ from enrich import RedisCache
 from models.codec import decode_prediction
 from models.deadletter import dead_letter_from_message
 from models.schema import load_schema
-from tests.agents.test_pipeline import (
+from tests.agents.fakes import (
     SETTINGS,
     FakeEnricher,
     RecordingPublisher,
-    _msg,
-    _pipeline,
+    msg,
+    pipeline_with,
 )
 
 BASE = {"lat": 44.2601, "lon": -72.58, "target_time": "2026-11-15T05:40:00-05:00"}
@@ -41,7 +41,7 @@ async def test_v1_and_v2_requests_are_each_answered_in_their_own_version(
     publisher = RecordingPublisher()
     v1 = orjson.dumps({"request_id": "old-app", **BASE})
     v2 = _v2("new-app", horizon_h=48, stands=STANDS)
-    await _pipeline(FakeEnricher(), publisher, cache).process([_msg(v1, 0), _msg(v2, 1)])
+    await pipeline_with(FakeEnricher(), publisher, cache).process([msg(v1, 0), msg(v2, 1)])
     old, new = publisher.sent
     old_body, new_body = orjson.loads(old.value), orjson.loads(new.value)
     assert old_body["schema_version"] == 1 and "hourly" not in old_body
@@ -62,17 +62,17 @@ async def test_the_prediction_cache_tells_apart_requests_with_different_stands(
     cache: RedisCache,
 ) -> None:
     publisher = RecordingPublisher()
-    pipe = _pipeline(FakeEnricher(), publisher, cache)
-    first = await pipe.process([_msg(_v2("a", stands=STANDS), 0)])
+    pipe = pipeline_with(FakeEnricher(), publisher, cache)
+    first = await pipe.process([msg(_v2("a", stands=STANDS), 0)])
     assert first.from_cache == 0
     moved = [{**STANDS[0], "lat": 44.2630}, STANDS[1]]
     other = await pipe.process(
-        [_msg(_v2("b", stands=moved), 1), _msg(_v2("c", stands=STANDS[:1]), 2)]
+        [msg(_v2("b", stands=moved), 1), msg(_v2("c", stands=STANDS[:1]), 2)]
     )
     assert other.from_cache == 0  # a moved stand, a missing stand: different answers
-    longer = await pipe.process([_msg(_v2("d", stands=STANDS, horizon_h=30), 3)])
+    longer = await pipe.process([msg(_v2("d", stands=STANDS, horizon_h=30), 3)])
     assert longer.from_cache == 0  # a different horizon
-    again = await pipe.process([_msg(_v2("e", stands=STANDS), 4)])
+    again = await pipe.process([msg(_v2("e", stands=STANDS), 4)])
     assert again.from_cache == 1  # the same stands in the same cell and slot
     a, e = (decode_prediction(publisher.sent[i].value) for i in (0, 4))
     assert a.stand_ratings == e.stand_ratings and a.hourly == e.hourly
@@ -84,8 +84,8 @@ async def test_a_bad_stand_is_dead_lettered_with_the_reason(
     publisher = RecordingPublisher()
     far = [{"id": "far", "lat": 44.40, "lon": -72.58}]
     twice = [STANDS[0], {**STANDS[1], "id": "ridge-oak"}]
-    batch = [_msg(_v2("far", stands=far), 0), _msg(_v2("twice", stands=twice), 1)]
-    outcome = await _pipeline(FakeEnricher(), publisher, cache).process(batch)
+    batch = [msg(_v2("far", stands=far), 0), msg(_v2("twice", stands=twice), 1)]
+    outcome = await pipeline_with(FakeEnricher(), publisher, cache).process(batch)
     assert outcome.dead_lettered == 2
     dls = [dead_letter_from_message(m.value, m.headers) for m in publisher.sent]
     assert all(m.topic == SETTINGS.dlq_topic for m in publisher.sent)

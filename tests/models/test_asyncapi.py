@@ -20,12 +20,11 @@ import pytest
 from jsonschema import Draft7Validator, ValidationError
 from jsonschema.validators import validator_for
 
-from agents.pipeline import PredictionPipeline
 from agents.records import InputMessage, OutputMessage
 from deerstream import cli
 from deerstream.commands import asyncapi as command
 from deerstream.settings import Settings
-from engine import MODEL_VERSION, predict
+from engine import MODEL_VERSION
 from models import asyncapi
 from models.deadletter import (
     H_FAILED_AT,
@@ -50,7 +49,7 @@ from streams.replay import (
     ReplayEvent,
     replay_headers,
 )
-from tests.agents.test_pipeline import FakeEnricher, RecordingPublisher
+from tests.agents.fakes import FakeEnricher, RecordingPublisher, pipeline_with
 
 SPEC_PATH = Path(__file__).parent / "data" / "asyncapi-3.0.0.json"
 SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
@@ -343,20 +342,7 @@ def replayed(origin: str) -> tuple[tuple[str, bytes], ...]:
 def run_pipeline(batch: list[InputMessage]) -> list[OutputMessage]:
     """The pipeline's outputs for ``batch``: predictions first, then dead letters."""
     publisher = RecordingPublisher()
-
-    async def no_sleep(_: float) -> None:
-        return None
-
-    pipeline = PredictionPipeline(
-        Settings(),
-        enricher=FakeEnricher(),
-        cache=None,
-        publisher=publisher,
-        predict=predict,
-        model_version=MODEL_VERSION,
-        clock=lambda: NOW,
-        sleep=no_sleep,
-    )
+    pipeline = pipeline_with(FakeEnricher(), publisher, None, settings=Settings())
     asyncio.run(pipeline.process(batch))
     return sorted(publisher.sent, key=lambda m: m.topic != Settings().prediction_topic)
 
