@@ -44,12 +44,11 @@ from typing import Any
 
 from engine.stand_ratings import SIT_RATING
 from engine.stands import ZONE_RADIUS_M, scent_half_width_deg, scent_reach_m
-from models.geo import EARTH_RADIUS_M
+from models.geo import COMPASS_16, COMPASS_SECTOR_DEG, M_PER_DEG, compass_point
 
 __all__ = ["render_index_page", "render_prediction_page"]
 
 #: Metres per degree of latitude on the engine's sphere.
-M_PER_DEG = math.radians(1.0) * EARTH_RADIUS_M
 #: The plan is a square of this many CSS pixels.
 PLAN_PX = 560.0
 #: The timeline's drawing size (CSS pixels before scaling to the column width).
@@ -61,10 +60,6 @@ _ZONE_KINDS = (
     ("feeding_zones", "feeding", "#3f8f3a"),
     ("travel_zones", "travel", "#3b6fb6"),
 )
-_COMPASS = (
-    "N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE",
-    "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW",
-)  # fmt: skip
 _SPEED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*m/s")
 _FROM_DEG_RE = re.compile(r"from\s+(\d+(?:\.\d+)?)\s*°")
 _FROM_POINT_RE = re.compile(r"from\s+([NESW]{1,3})\b")
@@ -219,10 +214,6 @@ def _hhmm(t: datetime) -> str:
     return t.strftime("%H:%M")
 
 
-def _point_name(bearing: float) -> str:
-    return _COMPASS[int(((bearing % 360.0) + 11.25) // 22.5) % 16]
-
-
 def _path_segment(value: str) -> str:
     """Percent-encode everything but the id alphabet (A-Z a-z 0-9 . _ : -)."""
     out = []
@@ -323,8 +314,8 @@ def _target_wind(p: Mapping[str, Any], stands: Sequence[_Stand]) -> _Wind:
             from_deg = float(m.group(1)) % 360.0
         else:
             m = _FROM_POINT_RE.search(text)
-            if m and m.group(1) in _COMPASS:
-                from_deg = _COMPASS.index(m.group(1)) * 22.5
+            if m and m.group(1) in COMPASS_16:
+                from_deg = COMPASS_16.index(m.group(1)) * COMPASS_SECTOR_DEG
         break
     if from_deg is None:
         primary = next((s for s in stands if s.kind == "primary" and s.wind_from is not None), None)
@@ -566,7 +557,7 @@ def _cone_path(plane: _Plane, c: _Cone) -> str:
     dash = "" if primary or c.stand.kind == "yours" else ' stroke-dasharray="5 4"'
     title = (
         f"scent cone of {c.stand.sid}: wind from {_num(c.wind_from)}°, scent travels toward"
-        f" {_num(c.bearing)}° ({_point_name(c.bearing)}), {_num(c.length_m, 0)} m long,"
+        f" {_num(c.bearing)}° ({compass_point(c.bearing)}), {_num(c.length_m, 0)} m long,"
         f" ±{_num(c.half_width)}°"
     )
     return (
@@ -633,7 +624,7 @@ def _wind_rose(wind: _Wind) -> str:
             ' stroke-width="3" marker-end="url(#arrow-head)"/>'
         )
         speed = f", {_num(wind.speed_ms)} m/s" if wind.speed_ms is not None else ""
-        caption = f"wind from {_point_name(wind.from_deg)} ({_num(wind.from_deg, 0)}°){speed}"
+        caption = f"wind from {compass_point(wind.from_deg)} ({_num(wind.from_deg, 0)}°){speed}"
         attrs = (
             f'data-from="{_num(wind.from_deg)}"'
             f' data-speed-ms="{_num(wind.speed_ms) if wind.speed_ms is not None else ""}"'
@@ -1082,7 +1073,7 @@ def _day(t: datetime) -> str:
 def _wind_text(from_deg: float | None, speed: float | None) -> str:
     bits = []
     if from_deg is not None:
-        bits.append(f"{_num(from_deg, 0)}° {_point_name(from_deg)}")
+        bits.append(f"{_num(from_deg, 0)}° {compass_point(from_deg)}")
     if speed is not None:
         bits.append(f"{_num(speed)} m/s")
     return ", ".join(bits)
@@ -1172,7 +1163,7 @@ def _your_stands_card(p: Mapping[str, Any], hours: Sequence[_Hour]) -> str | Non
         name = _text(r.get("name"))
         raw_good = r.get("good_winds")
         good = (
-            [w for w in dict.fromkeys(raw_good) if isinstance(w, str) and w in _COMPASS]
+            [w for w in dict.fromkeys(raw_good) if isinstance(w, str) and w in COMPASS_16]
             if isinstance(raw_good, list)
             else []
         )
@@ -1246,9 +1237,9 @@ def _good_winds_rose(sid: str, good: Sequence[str]) -> str:
         f' role="img" aria-label="{_e(f"good winds for {sid}: " + (", ".join(good) or "none"))}"'
         ' style="flex:none">'
     ]
-    for i, point in enumerate(_COMPASS):
-        x1, y1 = at(i * 22.5 - 11.25, r)
-        x2, y2 = at(i * 22.5 + 11.25, r)
+    for i, point in enumerate(COMPASS_16):
+        x1, y1 = at((i - 0.5) * COMPASS_SECTOR_DEG, r)
+        x2, y2 = at((i + 0.5) * COMPASS_SECTOR_DEG, r)
         ok = point in good
         title = f"wind from {point}: " + ("keeps scent off the zones" if ok else "not good")
         parts.append(
@@ -1343,12 +1334,12 @@ def _stands_card(stands: Sequence[_Stand], wind: _Wind) -> str:
     for s in stands:
         c = _cone(s, wind)
         cone = (
-            f"toward {_num(c.bearing, 0)}° ({_point_name(c.bearing)}), {_num(c.length_m, 0)} m,"
+            f"toward {_num(c.bearing, 0)}° ({compass_point(c.bearing)}), {_num(c.length_m, 0)} m,"
             f" ±{_num(c.half_width, 0)}°"
             if c is not None
             else "no wind"
         )
-        wf = f"{_num(c.wind_from, 0)}° ({_point_name(c.wind_from)})" if c is not None else "–"
+        wf = f"{_num(c.wind_from, 0)}° ({compass_point(c.wind_from)})" if c is not None else "–"
         rows.append(
             f"<tr><td><b>{_e(s.sid)}</b></td><td>{s.kind}</td><td>{wf}</td><td>{cone}</td>"
             f"<td>{_e(s.reason)}</td></tr>"
