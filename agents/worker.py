@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
 import socket
+import threading
 import time
 from typing import Any
 
@@ -235,6 +238,43 @@ class WorkerResources(Service):
         return True, "upstream sessions open"
 
 
+#: After a stop signal the process exits at the latest this long after its own bounded drain
+#: (``SHUTDOWN_GRACE_S``). A stop can hang inside Faust or aiokafka: seen after a broker
+#: restart, when the consumer thread had died on NodeNotReadyError and the stop waited for it
+#: for good. A process that never exits is killed with -9 by its supervisor anyway; exiting
+#: loses nothing, since events not yet committed are delivered again (at-least-once).
+STOP_HANG_S = 20.0
+#: Exit status of a stop that had to be cut short.
+STOP_HUNG_EXIT = 71
+
+
+def arm_hard_stop(after_s: float) -> threading.Timer:
+    """Exit the process (``STOP_HUNG_EXIT``) unless it has ended within ``after_s``."""
+
+    def fire() -> None:
+        log_event(log, logging.ERROR, "stop did not finish; exiting without it", waited_s=after_s)
+        logging.shutdown()
+        os._exit(STOP_HUNG_EXIT)
+
+    timer = threading.Timer(after_s, fire)
+    timer.daemon = True  # a stop that finishes in time exits without waiting for it
+    timer.start()
+    return timer
+
+
+class BoundedStopWorker(faust.Worker):
+    """Faust's worker whose stop, once signalled, cannot take longer than the drain plus
+    ``STOP_HANG_S`` (see ``arm_hard_stop``)."""
+
+    hard_stop_after_s = STOP_HANG_S
+
+    def _schedule_shutdown(self, sig: signal.Signals) -> None:
+        # mode's one entry for SIGINT and SIGTERM: arm once, on the first signal.
+        if not self._signal_stop_time:
+            arm_hard_stop(self.hard_stop_after_s)
+        super()._schedule_shutdown(sig)
+
+
 def run_worker(settings: Settings) -> int:
     """Run the worker in the foreground until SIGINT/SIGTERM; returns the exit status."""
     configure_logging(settings)
@@ -252,7 +292,7 @@ def run_worker(settings: Settings) -> int:
         request_topic=settings.request_topic,
         prediction_topic=settings.prediction_topic,
     )
-    worker = faust.Worker(
+    worker = BoundedStopWorker(
         app,
         resources,
         loglevel=settings.log_level,
@@ -263,6 +303,7 @@ def run_worker(settings: Settings) -> int:
     # Faust's start-up spinner writes cursor escapes to a terminal (one was left behind at
     # every stop); the logs say what is happening instead.
     worker.spinner = None
+    worker.hard_stop_after_s = settings.shutdown_grace_s + STOP_HANG_S
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:
