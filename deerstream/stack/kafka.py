@@ -22,7 +22,7 @@ from pathlib import Path
 
 from deerstream.errors import StackError
 from deerstream.stack.kafka_sasl import SaslConfig
-from deerstream.stack.process import PidFile, is_alive, port_in_use, spawn, tail
+from deerstream.stack.process import PidFile, is_alive, port_held, spawn, tail
 from deerstream.stack.process import stop as stop_process
 from deerstream.stack.types import ComponentStatus, component_status
 
@@ -117,10 +117,11 @@ class KafkaBroker:
     def spawn(self) -> int | None:
         """Launch the broker process without waiting for it (a quorum's nodes must all be
         launched before any answers); None when ours already runs."""
+        grace_s = self.pidfile.stale_grace_s()
         if self.pidfile.read() is not None:
             return None
         for port in [self.port, self.controller_port, *(self.sasl.ports() if self.sasl else [])]:
-            if port_in_use(self.host, port):
+            if port_held(self.host, port, grace_s=grace_s):
                 raise StackError(
                     f"port {port} on {self.host} is already in use by another process; "
                     "stop it or set KAFKA_BOOTSTRAP_SERVERS to another port"

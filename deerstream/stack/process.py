@@ -24,6 +24,11 @@ class PidFile:
     path: Path
     markers: tuple[str, ...]  # one of these appears in the owned process's command line
 
+    def stale_grace_s(self) -> float:
+        """How long to let a port free up before calling it taken: a grace only when a pid
+        file is left by a process that has died (its sockets may still be closing)."""
+        return STALE_RELEASE_S if self.path.exists() and self.read() is None else 0.0
+
     def read(self) -> int | None:
         """The pid of our live process, or None (a stale file is removed)."""
         try:
@@ -81,6 +86,22 @@ def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(0.5)
         return s.connect_ex((host, port)) == 0
+
+
+# After ``kill -9`` of a many-threaded server (the JVM), its main thread is a zombie at once,
+# while the other threads still tear down and keep the listening sockets open for a moment.
+STALE_RELEASE_S = 15.0
+
+
+def port_held(host: str, port: int, *, grace_s: float = 0.0) -> bool:
+    """True when something listens at ``host:port`` and is still there after ``grace_s``
+    (give a grace when our own process just died, so its sockets can close)."""
+    deadline = time.monotonic() + grace_s
+    while port_in_use(host, port):
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def spawn(argv: Sequence[str], *, log_path: Path, cwd: Path | None = None) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from deerstream.errors import StackError
-from deerstream.stack.process import PidFile, is_alive, port_in_use, spawn, stop, tail
+from deerstream.stack.process import PidFile, is_alive, port_held, spawn, stop, tail
 from deerstream.stack.types import ComponentStatus, component_status
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -48,6 +48,7 @@ class RedisServer:
 
     def start(self) -> bool:
         """Start redis-server unless one answers at the URL; True when newly started."""
+        grace_s = self.pidfile.stale_grace_s()
         if self.pidfile.read() is not None and self.ping():
             return False
         if self.ping():
@@ -56,7 +57,7 @@ class RedisServer:
             raise StackError(
                 f"Redis at {self.address} does not answer, and it is not local to start"
             )
-        if port_in_use(self.host, self.port):
+        if port_held(self.host, self.port, grace_s=grace_s):
             raise StackError(
                 f"port {self.port} on {self.host} is in use by a process that does not "
                 "answer as Redis; stop it or set REDIS_URL to another port"

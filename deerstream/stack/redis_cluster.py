@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from deerstream.errors import StackError
-from deerstream.stack.process import PidFile, is_alive, kill9, port_in_use, spawn, tail
+from deerstream.stack.process import PidFile, is_alive, kill9, port_held, spawn, tail
 from deerstream.stack.redis import resp_command
 from deerstream.stack.types import ComponentStatus
 
@@ -60,9 +60,10 @@ class RedisClusterNodes:
         started = False
         spawned: dict[int, int] = {}
         for port in self.ports:
+            grace_s = self._pidfile(port).stale_grace_s()
             if self._pidfile(port).read() is not None:
                 continue
-            if port_in_use(self.host, port):
+            if port_held(self.host, port, grace_s=grace_s):
                 raise StackError(
                     f"port {port} is in use by a process that is not one of our cluster "
                     "nodes; stop it or point REDIS_URL at another first port"
