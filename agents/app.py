@@ -28,11 +28,11 @@ import faust
 from faust.streams import Stream
 from faust.types import EventT, StreamT
 
-from agents.batches import BatchHandler, BatchRunner
-from agents.offsets import OffsetGate
-from agents.records import InputMessage
+from deerstream.agents.batches import BatchHandler, BatchRunner
+from deerstream.agents.offsets import OffsetGate
+from deerstream.agents.records import InputMessage
 from deerstream.settings import Settings
-from streams.kafka import client_kwargs
+from deerstream.streams.kafka import client_kwargs
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -94,7 +94,7 @@ def add_prediction_agent(
     transaction never holds a batch's outputs without that batch's offsets; commits stay on
     Faust's interval (each one ends a transaction).
     A stop or rebalance waits at most ``SHUTDOWN_GRACE_S`` for batches in flight
-    (``agents.batches``).
+    (``deerstream.agents.batches``).
     """
     topics = request_topics(app, settings)
     offsets: OffsetGate[EventT[Any]] = gate if gate is not None else OffsetGate()
@@ -137,7 +137,7 @@ def to_input(event: EventT[Any]) -> InputMessage:
 
 
 def _credentials(settings: Settings) -> Any:
-    """Faust broker credentials equivalent to ``streams.kafka.client_kwargs``."""
+    """Faust broker credentials equivalent to ``deerstream.streams.kafka.client_kwargs``."""
     kwargs = client_kwargs(settings)
     protocol = settings.kafka_security_protocol.upper()
     if protocol == "PLAINTEXT":

@@ -29,8 +29,8 @@ import faust
 from faust.streams import Stream
 from faust.types import EventT
 
-from agents.offsets import OffsetGate
-from agents.records import InputMessage
+from deerstream.agents.offsets import OffsetGate
+from deerstream.agents.records import InputMessage
 
 log = logging.getLogger("deerstream.agent")
 

@@ -9,7 +9,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 from deerstream.settings import Settings
-from streams.kafka import client_kwargs
+from deerstream.streams.kafka import client_kwargs
 
 
 async def consumer_lag(

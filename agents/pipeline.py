@@ -18,24 +18,24 @@ from typing import Protocol
 
 import orjson
 
-from agents.quantise import evaluation_request, prediction_cache_key
-from agents.records import BatchOutcome, InputMessage, OutputMessage, Publisher
+from deerstream.agents.quantise import evaluation_request, prediction_cache_key
+from deerstream.agents.records import BatchOutcome, InputMessage, OutputMessage, Publisher
 from deerstream.errors import ContractError
 from deerstream.logs import log_event
 from deerstream.metrics import Metrics
-from deerstream.settings import Settings
-from models.codec import decode_request, prediction_keys, prediction_to_dict
-from models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
-from models.framing import H_SCHEMA_ID, unframe
-from models.ids import prediction_id_for
-from models.records import (
+from deerstream.models.codec import decode_request, prediction_keys, prediction_to_dict
+from deerstream.models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
+from deerstream.models.framing import H_SCHEMA_ID, unframe
+from deerstream.models.ids import prediction_id_for
+from deerstream.models.records import (
     Enrichment,
     Prediction,
     PredictionRequest,
     SourceStatus,
 )
-from models.wire import format_datetime
-from streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
+from deerstream.models.wire import format_datetime
+from deerstream.settings import Settings
+from deerstream.streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
 
 log = logging.getLogger("deerstream.pipeline")
 

@@ -30,11 +30,11 @@ from aiokafka.errors import (
 )
 from redis import exceptions as redis_errors
 
+from deerstream.enrich.redis_client import RedisOptions, open_redis
 from deerstream.errors import ConfigError
 from deerstream.logs import log_event
 from deerstream.settings import Settings
-from enrich.redis_client import RedisOptions, open_redis
-from streams.kafka import BrokerError, client_kwargs
+from deerstream.streams.kafka import BrokerError, client_kwargs
 
 __all__ = ["check_kafka", "check_redis", "run_checks"]
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 
 import faust
 
-from agents.records import InputMessage, OutputMessage
+from deerstream.agents.records import InputMessage, OutputMessage
 
 
 class FaustPublisher:

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 import orjson
 
-from models.ids import v2_identity
-from models.records import PredictionRequest
+from deerstream.models.ids import v2_identity
+from deerstream.models.records import PredictionRequest
 
 CELL_DECIMALS = 3  # 0.001° ≈ 111 m of latitude: evaluation point within ~55 m of the request
 SLOT = timedelta(minutes=15)

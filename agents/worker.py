@@ -23,22 +23,22 @@ import faust
 import redis.asyncio as aioredis
 from mode import Service
 
-from agents.app import add_prediction_agent, create_app
-from agents.lag import consumer_lag
-from agents.offsets import OffsetGate
-from agents.pipeline import PredictionPipeline
-from agents.preflight import run_checks
-from agents.publisher import FaustPublisher
-from agents.recent import RecentPredictions
-from agents.records import InputMessage
+from deerstream.agents.app import add_prediction_agent, create_app
+from deerstream.agents.lag import consumer_lag
+from deerstream.agents.offsets import OffsetGate
+from deerstream.agents.pipeline import PredictionPipeline
+from deerstream.agents.preflight import run_checks
+from deerstream.agents.publisher import FaustPublisher
+from deerstream.agents.recent import RecentPredictions
+from deerstream.agents.records import InputMessage
+from deerstream.engine import MODEL_VERSION, predict
+from deerstream.enrich import Enricher, RedisCache
+from deerstream.enrich.redis_client import RedisOptions, is_cluster_client, open_redis
 from deerstream.logs import configure_logging, log_event
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
+from deerstream.streams.admin import ensure_topics
 from deerstream.web import OpsServer
-from engine import MODEL_VERSION, predict
-from enrich import Enricher, RedisCache
-from enrich.redis_client import RedisOptions, is_cluster_client, open_redis
-from streams.admin import ensure_topics
 
 log = logging.getLogger("deerstream.worker")
 

@@ -1,4 +1,4 @@
-"""Micro-benchmark of the event codec: ``python -m bench.codec_bench``.
+"""Micro-benchmark of the event codec: ``python -m deerstream.bench.codec_bench``.
 
 Prints requests/s for decode + validate + encode of a realistic request on one core (the
 process is single-threaded; rates are per second of this process's CPU time, so other
@@ -17,14 +17,14 @@ from datetime import UTC, datetime
 
 import orjson
 
-from models.codec import (
+from deerstream.models.codec import (
     decode_prediction,
     decode_request,
     encode_prediction,
     encode_request,
     request_from_dict,
 )
-from models.records import (
+from deerstream.models.records import (
     ActivityLevel,
     Factor,
     HuntWindow,
@@ -114,7 +114,9 @@ def measure(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.codec_bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m deerstream.bench.codec_bench", description=__doc__
+    )
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
     parser.add_argument("--compare", action="store_true", help="also time jsonschema validation")
     args = parser.parse_args(argv)
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         from jsonschema import Draft202012Validator
 
-        from models.schema import load_schema
+        from deerstream.models.schema import load_schema
 
         validator = Draft202012Validator(load_schema("request"))
 

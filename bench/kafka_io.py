@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 
-from bench.stats import count_in_window
+from deerstream.bench.stats import count_in_window
 
 Message = tuple[bytes, bytes]  # (key = request id, value)
 MAX_SEND_PER_TICK = 2_000

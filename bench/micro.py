@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import codec_bench, predict_bench
-from models.codec import decode_request, encode_request
+from deerstream.bench import codec_bench, predict_bench
+from deerstream.models.codec import decode_request, encode_request
 
 
 def run_micro(seconds: float, predict_runs: int) -> dict[str, Any]:

@@ -26,19 +26,19 @@ VARIANTS: Mapping[str, VariantSpec] = {
         VariantSpec(
             name="passthrough",
             label="passthrough ceiling",
-            module=("bench.variants.passthrough",),
+            module=("deerstream.bench.variants.passthrough",),
             min_outstanding=1000,
         ),
         VariantSpec(
             name="naive-sequential",
             label="naive sequential",
-            module=("bench.variants.naive", "--mode", "sequential"),
+            module=("deerstream.bench.variants.naive", "--mode", "sequential"),
             min_outstanding=4,
         ),
         VariantSpec(
             name="naive-concurrent",
             label="naive concurrent (concurrency=50)",
-            module=("bench.variants.naive", "--mode", "concurrent"),
+            module=("deerstream.bench.variants.naive", "--mode", "concurrent"),
             min_outstanding=100,
         ),
         VariantSpec(

@@ -1,11 +1,11 @@
-"""Micro-benchmark of ``engine.predict`` on the standard inputs.
+"""Micro-benchmark of ``deerstream.engine.predict`` on the standard inputs.
 
 Standard inputs: a 7×7 elevation grid at 90 m spacing (a ridge with a saddle and a
 bench), a 72-hour hourly weather series (24 h back, 48 h ahead) with a passing front,
 and 10 scouting observations. Prints the median and p95 wall time per call in µs, and
 the CPU time per call (less disturbed by other processes on a shared machine).
 
-    python -m bench.predict_bench [--runs 3000]
+    python -m deerstream.bench.predict_bench [--runs 3000]
 
 Three requests on those inputs, each timed in the same run: version 1 (24 h scan, no
 hunter stands), version 2 with a 24 h horizon and 5 stands, and version 2 with 72 h and 20
@@ -21,9 +21,9 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from engine import predict
-from engine.memo import clear_memos
-from models.records import (
+from deerstream.engine import predict
+from deerstream.engine.memo import clear_memos
+from deerstream.models.records import (
     Enrichment,
     HunterStand,
     ObservationType,
@@ -136,7 +136,7 @@ def run(
 ) -> dict[str, float]:
     """Time ``runs`` calls; returns median/p95 wall µs and mean CPU µs per call.
 
-    ``cold`` empties the engine's memos (``engine.memo``) before every call, so each one
+    ``cold`` empties the engine's memos (``deerstream.engine.memo``) before every call, so each one
     recomputes the terrain features, base layers, solar days and weather facts.
     """
     base, enrichment, now = build_inputs()

@@ -23,8 +23,8 @@ import aiohttp
 import psutil
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.stats import Sample
-from bench.variants.common import read_stats
+from deerstream.bench.stats import Sample
+from deerstream.bench.variants.common import read_stats
 
 SIM_NAMES = {"weather": "WEATHER_URL", "elevation": "ELEVATION_URL", "scouting": "SCOUTING_URL"}
 SAMPLE_INTERVAL_S = 0.5

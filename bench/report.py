@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from bench.stats import ratio
+from deerstream.bench.stats import ratio
 
 RATIOS = (
     ("deerstream/passthrough", "passthrough"),

@@ -29,7 +29,7 @@ import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from bench.kafka_io import (
+from deerstream.bench.kafka_io import (
     Message,
     PredictionCollector,
     RequestProducer,
@@ -37,9 +37,9 @@ from bench.kafka_io import (
     run_closed_loop,
     run_open_loop,
 )
-from bench.plan import VARIANTS, RunPlan, VariantSpec
-from bench.procs import SIM_NAMES, Child, Sampler, free_port
-from bench.stats import (
+from deerstream.bench.plan import VARIANTS, RunPlan, VariantSpec
+from deerstream.bench.procs import SIM_NAMES, Child, Sampler, free_port
+from deerstream.bench.stats import (
     Sample,
     count_in_window,
     delta,
@@ -51,10 +51,10 @@ from bench.stats import (
     summarise_latencies,
     value_at,
 )
-from bench.workload import WorkItem, encode_item
+from deerstream.bench.workload import WorkItem, encode_item
 from deerstream.settings import Settings
-from streams.admin import delete_topics, ensure_topics
-from streams.kafka import BrokerError, client_kwargs
+from deerstream.streams.admin import delete_topics, ensure_topics
+from deerstream.streams.kafka import BrokerError, client_kwargs
 
 SOURCES = ("terrain", "weather", "scouting")
 SIMS = ("elevation", "weather", "scouting")
@@ -347,7 +347,7 @@ def window_counters(
 
 async def start_simulators(child: Child, timeout_s: float = 60.0) -> dict[str, str]:
     """Start the simulator process; their base URLs by name once all three answer."""
-    from bench.procs import wait_http
+    from deerstream.bench.procs import wait_http
 
     child.start()
     urls = {name: child.env[var] for name, var in SIM_NAMES.items()}

@@ -18,7 +18,7 @@
 
 Library exceptions (aiohttp, redis, aiokafka) are translated into these at the boundary
 of the adapter that saw them. Redis has no error here on purpose: the caches never raise
-(a failing Redis is bypassed, counted and retried; see ``enrich.cache``).
+(a failing Redis is bypassed, counted and retried; see ``deerstream.enrich.cache``).
 """
 
 from __future__ import annotations

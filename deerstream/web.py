@@ -10,7 +10,7 @@
 
 * ``GET /predictions`` and ``GET /predictions/{request_id}`` (only when a prediction store
   is passed): the recently published predictions' ids, and one prediction as a
-  self-contained HTML page (``views.page``); ``?format=json`` gives JSON instead.
+  self-contained HTML page (``deerstream.views.page``); ``?format=json`` gives JSON instead.
 
 The server binds ``settings.web_host`` (127.0.0.1 unless configured otherwise).
 """
@@ -28,7 +28,7 @@ from aiohttp import web
 from deerstream.logs import redact
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
-from views.page import render_index_page, render_prediction_page
+from deerstream.views.page import render_index_page, render_prediction_page
 
 __all__ = ["Check", "CheckResult", "OpsServer", "PredictionStore", "run_checks"]
 
@@ -43,7 +43,7 @@ _PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; for
 
 
 class PredictionStore(Protocol):
-    """Recently published predictions (``agents.recent.RecentPredictions``)."""
+    """Recently published predictions (``deerstream.agents.recent.RecentPredictions``)."""
 
     def get(self, request_id: str) -> bytes | None: ...
 

@@ -4,6 +4,6 @@
 scouting data into a ``Prediction``. No I/O, no clock reads, no randomness.
 """
 
-from engine.predict import MODEL_VERSION, predict
+from deerstream.engine.predict import MODEL_VERSION, predict
 
 __all__ = ["MODEL_VERSION", "predict"]

@@ -6,10 +6,15 @@ import enum
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from engine.season import RUT_PHASES
-from engine.solar import SolarDay
-from engine.weather import HEAVY_PRECIP_MM_H, SUSTAINED_WIND_MS, TEMP_ANOMALY_HIGH_C, WeatherAt
-from models.records import ActivityLevel, RutPhase
+from deerstream.engine.season import RUT_PHASES
+from deerstream.engine.solar import SolarDay
+from deerstream.engine.weather import (
+    HEAVY_PRECIP_MM_H,
+    SUSTAINED_WIND_MS,
+    TEMP_ANOMALY_HIGH_C,
+    WeatherAt,
+)
+from deerstream.models.records import ActivityLevel, RutPhase
 
 #: Numbers used for scoring each level (docs/how-prediction-works.md).
 LEVEL_VALUES = {ActivityLevel.LOW: 0.3, ActivityLevel.MODERATE: 0.6, ActivityLevel.HIGH: 1.0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from models.records import SourceQuality, SourceStatus
+from deerstream.models.records import SourceQuality, SourceStatus
 
 #: How much each source contributes when perfect; they sum to 1.
 SOURCE_WEIGHTS = {"terrain": 0.35, "weather": 0.35, "scouting": 0.30}

@@ -16,8 +16,8 @@ either side, and twilight is never below midday in any phase.
 
 from __future__ import annotations
 
-from engine.season import RUT_PHASES
-from models.records import RutPhase
+from deerstream.engine.season import RUT_PHASES
+from deerstream.models.records import RutPhase
 
 PEAK_HALF_WIDTH_S = 90 * 60.0
 DAY_BASELINE = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.activity import LEVEL_VALUES, Modifier
-from engine.weather import WeatherAt
-from models.records import Factor, SourceQuality, SourceStatus, Zone
+from deerstream.engine.activity import LEVEL_VALUES, Modifier
+from deerstream.engine.weather import WeatherAt
+from deerstream.models.records import Factor, SourceQuality, SourceStatus, Zone
 
 #: Points for the time-of-day activity level at "high" (levels scale by 0.3/0.6/1.0).
 ACTIVITY_POINTS = 7.0

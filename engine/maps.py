@@ -2,7 +2,8 @@
 
 Each map scores every cell 0–10: a terrain part (from slope, aspect and position) plus
 scouting evidence. Distances inside the grid use a local cos(lat)-scaled
-projection (``models.geo.local_xy``, longitude difference wrapped across the antimeridian),
+projection (``deerstream.models.geo.local_xy``, longitude difference wrapped across the
+antimeridian),
 which is exact to well under a metre across a few hundred metres.
 """
 
@@ -12,12 +13,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.memo import memo
-from engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
-from engine.stands import WIND_10_MPH_MS
-from engine.terrain import Cell, Position, TerrainFeatures
-from models.geo import equator_facing_deg, local_xy, normalize_point, pole_facing_deg
-from models.records import Zone
+from deerstream.engine.memo import memo
+from deerstream.engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
+from deerstream.engine.stands import WIND_10_MPH_MS
+from deerstream.engine.terrain import Cell, Position, TerrainFeatures
+from deerstream.models.geo import equator_facing_deg, local_xy, normalize_point, pole_facing_deg
+from deerstream.models.records import Zone
 
 MAX_SCORE = 10.0
 # Bedding: slope bands (degrees) and the terrain point split (slope 4, position 3, aspect 3).
@@ -211,7 +212,7 @@ def corridor_factor(
 
 def project(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]:
     """Metres east/north of (lat0, lon0) in a local cos(lat0)-scaled projection
-    (``models.geo.local_xy``: the longitude difference is wrapped into −180..180)."""
+    (``deerstream.models.geo.local_xy``: the longitude difference is wrapped into −180..180)."""
     return local_xy(lat, lon, lat0, lon0)
 
 
@@ -298,7 +299,7 @@ EXCLUDED = -1.0
 
 @memo("base_layers", 512)
 def base_layers(terrain: TerrainFeatures) -> BaseLayers:
-    """The ground-only layers of a grid, computed once per grid (``engine.memo``)."""
+    """The ground-only layers of a grid, computed once per grid (``deerstream.engine.memo``)."""
     cells = terrain.cells
     centre = terrain.at(terrain.rows // 2, terrain.cols // 2)
     xs, ys = grid_axes(terrain)

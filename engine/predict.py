@@ -10,34 +10,34 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from deerstream.errors import ContractError
-from engine.activity import (
+from deerstream.engine.activity import (
     LEVEL_VALUES,
     Modifier,
     apply_weather,
     base_activity,
     classify_period,
 )
-from engine.confidence import compute_confidence
-from engine.explain import (
+from deerstream.engine.confidence import compute_confidence
+from deerstream.engine.explain import (
     ACTIVITY_POINTS,
     modifier_factors,
     source_factors,
     terrain_part,
     weather_factors,
 )
-from engine.maps import Maps, compute_maps, distances_from, pick_zones, project
-from engine.scouting import Evidence, select_evidence
-from engine.season import derive_rut_phase
-from engine.solar import SolarDay, local_solar_date, solar_day_for
-from engine.stand_ratings import rate_stands
-from engine.stands import ALT_HOURS, StandPlan, place_stands
-from engine.terrain import TerrainFeatures, compute_terrain_features
-from engine.weather import HourlyWeather, WeatherAt, hourly_weather
-from engine.windows import explain_windows, merge_windows, scan_hours
-from models.geo import wrap_deg
-from models.ids import prediction_id_for
-from models.records import (
+from deerstream.engine.maps import Maps, compute_maps, distances_from, pick_zones, project
+from deerstream.engine.scouting import Evidence, select_evidence
+from deerstream.engine.season import derive_rut_phase
+from deerstream.engine.solar import SolarDay, local_solar_date, solar_day_for
+from deerstream.engine.stand_ratings import rate_stands
+from deerstream.engine.stands import ALT_HOURS, StandPlan, place_stands
+from deerstream.engine.terrain import TerrainFeatures, compute_terrain_features
+from deerstream.engine.weather import HourlyWeather, WeatherAt, hourly_weather
+from deerstream.engine.windows import explain_windows, merge_windows, scan_hours
+from deerstream.errors import ContractError
+from deerstream.models.geo import wrap_deg
+from deerstream.models.ids import prediction_id_for
+from deerstream.models.records import (
     Enrichment,
     Factor,
     HourForecast,

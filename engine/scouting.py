@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from models.geo import distance_m
-from models.records import ObservationType, ScoutingObservation
+from deerstream.models.geo import distance_m
+from deerstream.models.records import ObservationType, ScoutingObservation
 
 SECONDS_PER_DAY = 86_400.0
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from engine.rut_regions import region_for
-from models.records import RutPhase
+from deerstream.engine.rut_regions import region_for
+from deerstream.models.records import RutPhase
 
 #: Phase start dates (month, day) of the Northern-Hemisphere whitetail calendar, in order.
 #: A phase lasts until the day before the next one starts; the list wraps at the year end.
@@ -79,7 +79,7 @@ def derive_rut_phase(
     """The rut phase for ``local_date`` at (``lat``, ``lon``).
 
     In order: the request's ``season`` wins; then its ``rut_peak``; then the regional table
-    (``engine.rut_regions``); else the default calendar (six months later south of the
+    (``deerstream.engine.rut_regions``); else the default calendar (six months later south of the
     equator), and the note says no regional row covers the place.
     """
     if override is not None:

@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from engine.memo import memo
-from models.records import SunTimes
+from deerstream.engine.memo import memo
+from deerstream.models.records import SunTimes
 
 #: Zenith angle of the sun's upper limb at apparent sunrise/sunset (refraction + radius).
 SUNRISE_ZENITH_DEG = 90.833

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from statistics import median
 from typing import NamedTuple
 
-from engine.stands import (
+from deerstream.engine.stands import (
     SCENT_MAX_M,
     STRONG_WIND_MS,
     WIND_10_MPH_MS,
@@ -35,9 +35,15 @@ from engine.stands import (
     site_thermal,
     thermal_timing,
 )
-from engine.windows import HourScore
-from models.geo import COMPASS_16, COMPASS_SECTOR_DEG, compass_point, distance_m, local_xy
-from models.records import HunterStand, StandRating, Zone
+from deerstream.engine.windows import HourScore
+from deerstream.models.geo import (
+    COMPASS_16,
+    COMPASS_SECTOR_DEG,
+    compass_point,
+    distance_m,
+    local_xy,
+)
+from deerstream.models.records import HunterStand, StandRating, Zone
 
 #: Rating by distance to the best travel zone: full within NEAR, falling to FAR_RATING at FAR.
 NEAR_TRAVEL_M = 100.0
@@ -93,7 +99,7 @@ def _targets(stand: HunterStand, zones: Sequence[Zone], bedding: bool) -> list[_
 
 def covers(t: _Target, from_deg: float, reach: float, half: float) -> bool:
     """The scent cone of a wind from ``from_deg`` (reach, half-width) covers the zone —
-    the same test as ``engine.stands.cone_covers`` on precomputed geometry."""
+    the same test as ``deerstream.engine.stands.cone_covers`` on precomputed geometry."""
     if t.distance <= ZONE_RADIUS_M:
         return True
     return t.distance <= reach and abs((t.bearing - from_deg) % 360.0 - 180.0) <= half

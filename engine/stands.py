@@ -7,11 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from engine.solar import SolarDay
-from engine.units import mph_to_ms
-from engine.weather import SUSTAINED_WIND_MS
-from models.geo import angle_diff_deg, equator_facing_deg, local_offset, local_xy, published_deg
-from models.records import Stand, Zone
+from deerstream.engine.solar import SolarDay
+from deerstream.engine.units import mph_to_ms
+from deerstream.engine.weather import SUSTAINED_WIND_MS
+from deerstream.models.geo import (
+    angle_diff_deg,
+    equator_facing_deg,
+    local_offset,
+    local_xy,
+    published_deg,
+)
+from deerstream.models.records import Stand, Zone
 
 #: 10 mph (4.4704 m/s), the rule's "4.5 m/s": the one value for every 10 mph rule —
 #: crosswind stands above it, thermals at or below it, the 30° cone up to it, and the

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
-from engine.memo import memo
-from models.geo import EARTH_RADIUS_M, wrap_lon
-from models.records import TerrainGrid
+from deerstream.engine.memo import memo
+from deerstream.models.geo import EARTH_RADIUS_M, wrap_lon
+from deerstream.models.records import TerrainGrid
 
 #: Below this slope a cell is "flat" for position classes (and has no meaningful aspect).
 FLAT_SLOPE_DEG = 5.0

@@ -34,9 +34,14 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, cast
 
-from engine.memo import memo
-from engine.units import fahrenheit_delta_to_celsius, fahrenheit_to_celsius, inhg_to_hpa, mph_to_ms
-from models.records import WeatherSeries
+from deerstream.engine.memo import memo
+from deerstream.engine.units import (
+    fahrenheit_delta_to_celsius,
+    fahrenheit_to_celsius,
+    inhg_to_hpa,
+    mph_to_ms,
+)
+from deerstream.models.records import WeatherSeries
 
 # Pressure-trend classes over 6 h (the docs quote 1.7/3.4 hPa = 0.05/0.10 inHg).
 TREND_HOURS = 6

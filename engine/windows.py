@@ -1,7 +1,7 @@
 """The hour-by-hour forecast over the request's horizon, and hunt windows: its peaks.
 
 Every hour from the target time on (never before it) to the horizon gets a 0–10 score: the
-movement curve (``engine.curve``) × the weather's effect on the activity level × how well
+movement curve (``deerstream.engine.curve``) × the weather's effect on the activity level × how well
 the hour's wind suits the best stand × triggers (a cold front, stable thermals at dawn or
 dusk). A window is a contiguous run of hours of one local solar day whose score is within
 ``PEAK_MARGIN`` of that day's peak and at least ``GOOD_HOUR_SCORE``; runs shorter than
@@ -19,18 +19,18 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from engine.activity import (
+from deerstream.engine.activity import (
     LEVEL_VALUES,
     DayPeriod,
     apply_weather,
     base_activity,
     classify_period_ts,
 )
-from engine.curve import movement_curve
-from engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
-from engine.stands import STRONG_WIND_MS
-from engine.weather import HourlyWeather
-from models.records import ActivityLevel, HuntWindow, RutPhase, Stand, StandRating
+from deerstream.engine.curve import movement_curve
+from deerstream.engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
+from deerstream.engine.stands import STRONG_WIND_MS
+from deerstream.engine.weather import HourlyWeather
+from deerstream.models.records import ActivityLevel, HuntWindow, RutPhase, Stand, StandRating
 
 #: Default horizon of the scan (the request's ``horizon_h``, 1..72, overrides it).
 SCAN_HOURS = 24

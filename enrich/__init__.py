@@ -4,8 +4,8 @@
 byte cache it is built on (reusable for whole-prediction caching).
 """
 
-from enrich.cache import RedisCache
-from enrich.config import EnrichConfig, SourceTuning
-from enrich.enricher import Enricher
+from deerstream.enrich.cache import RedisCache
+from deerstream.enrich.config import EnrichConfig, SourceTuning
+from deerstream.enrich.enricher import Enricher
 
 __all__ = ["EnrichConfig", "Enricher", "RedisCache", "SourceTuning"]

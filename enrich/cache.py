@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
 
-from enrich.redis_client import is_cluster_client
+from deerstream.enrich.redis_client import is_cluster_client
 
 if TYPE_CHECKING:
     import redis.asyncio

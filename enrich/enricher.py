@@ -16,15 +16,18 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from deerstream.lifecycle import AsyncStartStop
-from enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
-from enrich.adapters.scouting import decode_observations, encode_observations, fetch_observations
-from enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
-from enrich.budget import UpstreamBudget, resolve_budget
-from enrich.cache import RedisCache
-from enrich.config import EnrichConfig, SourceTuning
-from enrich.http import HttpLimits, UpstreamHttp
-from enrich.keys import (
+from deerstream.enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
+from deerstream.enrich.adapters.scouting import (
+    decode_observations,
+    encode_observations,
+    fetch_observations,
+)
+from deerstream.enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
+from deerstream.enrich.budget import UpstreamBudget, resolve_budget
+from deerstream.enrich.cache import RedisCache
+from deerstream.enrich.config import EnrichConfig, SourceTuning
+from deerstream.enrich.http import HttpLimits, UpstreamHttp
+from deerstream.enrich.keys import (
     GRID_SIZE,
     SCOUTING_MAX_AGE,
     ScoutingCell,
@@ -34,12 +37,13 @@ from enrich.keys import (
     terrain_cell,
     weather_cell,
 )
-from enrich.limits import allowed_window, split_on_rejection
-from enrich.nodata import NoData
-from enrich.resilience import CircuitBreaker, RetryPolicy
-from enrich.sources import CachedSource, Outcome
-from models.geo import M_PER_DEG, distance_m
-from models.records import (
+from deerstream.enrich.limits import allowed_window, split_on_rejection
+from deerstream.enrich.nodata import NoData
+from deerstream.enrich.resilience import CircuitBreaker, RetryPolicy
+from deerstream.enrich.sources import CachedSource, Outcome
+from deerstream.lifecycle import AsyncStartStop
+from deerstream.models.geo import M_PER_DEG, distance_m
+from deerstream.models.records import (
     Enrichment,
     PredictionRequest,
     ScoutingObservation,

@@ -16,6 +16,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from deerstream.enrich.budget import UpstreamBudget
+from deerstream.enrich.resilience import CircuitBreaker, RetryPolicy, RetryStats, call_resilient
 from deerstream.errors import (
     UpstreamRateLimited,
     UpstreamRejected,
@@ -23,8 +25,6 @@ from deerstream.errors import (
     UpstreamTruncated,
     UpstreamUnavailable,
 )
-from enrich.budget import UpstreamBudget
-from enrich.resilience import CircuitBreaker, RetryPolicy, RetryStats, call_resilient
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from models.geo import clamp_lat, wrap_lon
-from models.records import TerrainGrid
+from deerstream.models.geo import clamp_lat, wrap_lon
+from deerstream.models.records import TerrainGrid
 
 M_PER_DEG_LAT = 111_320.0
 GRID_SIZE = 7

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import date, timedelta
 from typing import TypeVar
 
+from deerstream.enrich.nodata import NoData
 from deerstream.errors import UpstreamRejected
-from enrich.nodata import NoData
 
 PAST_DAYS = 92
 FORECAST_DAYS_AHEAD = 15

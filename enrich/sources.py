@@ -17,13 +17,13 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 
+from deerstream.enrich.batching import Batcher
+from deerstream.enrich.cache import RedisCache
+from deerstream.enrich.config import SourceTuning
+from deerstream.enrich.http import UpstreamHttp
+from deerstream.enrich.nodata import NoData
 from deerstream.errors import UpstreamError, UpstreamRejected, UpstreamTimeout
-from enrich.batching import Batcher
-from enrich.cache import RedisCache
-from enrich.config import SourceTuning
-from enrich.http import UpstreamHttp
-from enrich.nodata import NoData
-from models.records import SourceQuality, SourceStatus
+from deerstream.models.records import SourceQuality, SourceStatus
 
 
 class Keyed(Hashable, Protocol):

@@ -17,21 +17,21 @@ from collections.abc import Mapping
 
 import orjson
 
-from models.geo import distance_m
-from models.prediction_codec import (
+from deerstream.models.geo import distance_m
+from deerstream.models.prediction_codec import (
     decode_prediction,
     encode_prediction,
     prediction_keys,
     prediction_to_dict,
 )
-from models.records import (
+from deerstream.models.records import (
     SUPPORTED_SCHEMA_VERSIONS,
     HunterStand,
     PredictionRequest,
     RequestOptions,
     RutPhase,
 )
-from models.wire import (
+from deerstream.models.wire import (
     enum_members,
     fail,
     format_datetime,
@@ -92,7 +92,7 @@ def decode_request(data: bytes, *, max_bytes: int = MAX_EVENT_BYTES) -> Predicti
     """Parse and validate one request event (UTF-8 JSON bytes).
 
     Raises :class:`ContractError` with one of the reason codes in
-    ``models.deadletter.REASON_CODES``; never any other exception for any input bytes.
+    ``deerstream.models.deadletter.REASON_CODES``; never any other exception for any input bytes.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         # A Kafka record with a null value (a tombstone) arrives as None despite the type.

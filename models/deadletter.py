@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from deerstream.errors import ContractError
-from models.wire import fail, format_datetime, read_datetime
+from deerstream.models.wire import fail, format_datetime, read_datetime
 
 #: Every reason code a dead letter can carry. Stable: codes are added, never renamed.
 REASON_CODES = (

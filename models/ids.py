@@ -6,7 +6,7 @@ import hashlib
 
 import orjson
 
-from models.records import PredictionRequest
+from deerstream.models.records import PredictionRequest
 
 
 def prediction_id_for(request: PredictionRequest, model_version: str) -> str:

@@ -1,4 +1,4 @@
-"""Wire form of prediction events (import it from ``models.codec``).
+"""Wire form of prediction events (import it from ``deerstream.models.codec``).
 
 Encoding refuses what JSON cannot carry faithfully (a non-finite number would silently
 become ``null``; a naive datetime would need a guessed zone), so every emitted prediction
@@ -16,8 +16,8 @@ from typing import TypeVar
 
 import orjson
 
-from models.geo import COMPASS_16
-from models.records import (
+from deerstream.models.geo import COMPASS_16
+from deerstream.models.records import (
     SUPPORTED_SCHEMA_VERSIONS,
     ActivityLevel,
     Factor,
@@ -32,7 +32,7 @@ from models.records import (
     SunTimes,
     Zone,
 )
-from models.wire import (
+from deerstream.models.wire import (
     enum_members,
     fail,
     format_datetime,

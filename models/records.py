@@ -4,7 +4,7 @@ Pure values: no I/O, no clock reads. Every record is a frozen, slotted dataclass
 is hashable, cheap to build and safe to share between concurrent tasks. Units are SI
 throughout (metres, degrees, °C, m/s, hPa, mm, UTC datetimes); adapters convert at the edge.
 
-The wire form (JSON) of requests and predictions is defined by ``models.codec`` and the
+The wire form (JSON) of requests and predictions is defined by ``deerstream.models.codec`` and the
 JSON Schemas under ``schemas/``; this module only holds the shapes.
 """
 
@@ -87,7 +87,8 @@ class HunterStand:
 
 @dataclass(frozen=True, slots=True)
 class PredictionRequest:
-    """A prediction request (docs/how-prediction-works.md). Validation lives in ``models.codec``.
+    """A prediction request (docs/how-prediction-works.md). Validation lives in
+    ``deerstream.models.codec``.
 
     ``horizon_h``, ``stands`` and ``rut_peak`` are contract version 2; a version-1 request
     has the defaults. ``rut_peak`` is the local peak-breeding date as (month, day).

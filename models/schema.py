@@ -21,7 +21,7 @@ SchemaName = Literal["request", "prediction", "request.v1", "prediction.v1"]
 
 def load_schema(name: SchemaName) -> dict[str, object]:
     """The JSON Schema (draft 2020-12) for ``name``, freshly parsed (safe to modify)."""
-    data = resources.files("schemas").joinpath(SCHEMA_FILES[name]).read_bytes()
+    data = resources.files("deerstream.schemas").joinpath(SCHEMA_FILES[name]).read_bytes()
     schema = orjson.loads(data)
     if not isinstance(schema, dict):
         raise ValueError(f"schema {name} is not a JSON object")

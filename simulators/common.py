@@ -21,7 +21,7 @@ import orjson
 from aiohttp import web
 
 from deerstream.errors import ConfigError
-from simulators.knobs import RATE_LIMIT_REASONS, Fault, Knobs
+from deerstream.simulators.knobs import RATE_LIMIT_REASONS, Fault, Knobs
 
 KNOBS_KEY: web.AppKey[Knobs] = web.AppKey("knobs", Knobs)
 

@@ -18,7 +18,7 @@ import math
 import orjson
 from aiohttp import web
 
-from simulators.common import (
+from deerstream.simulators.common import (
     KNOBS_KEY,
     BadRequest,
     build_app,
@@ -26,8 +26,8 @@ from simulators.common import (
     json_response,
     parse_floats,
 )
-from simulators.dem import SyntheticDem
-from simulators.knobs import Knobs
+from deerstream.simulators.dem import SyntheticDem
+from deerstream.simulators.knobs import Knobs
 
 MAX_POINTS = 100
 

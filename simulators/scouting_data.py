@@ -15,8 +15,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from models.geo import distance_m
-from models.records import ObservationType
+from deerstream.models.geo import distance_m
+from deerstream.models.records import ObservationType
 
 CELL_M = 500.0
 PERIOD = timedelta(days=30)

@@ -17,11 +17,11 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from models.geo import distance_m
-from models.records import ObservationType
-from simulators.common import KNOBS_KEY, BadRequest, build_app, json_response
-from simulators.knobs import Knobs
-from simulators.scouting_data import seeded_observations
+from deerstream.models.geo import distance_m
+from deerstream.models.records import ObservationType
+from deerstream.simulators.common import KNOBS_KEY, BadRequest, build_app, json_response
+from deerstream.simulators.knobs import Knobs
+from deerstream.simulators.scouting_data import seeded_observations
 
 MAX_QUERIES = 100
 MAX_RADIUS_M = 10_000.0

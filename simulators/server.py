@@ -7,10 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
-from simulators.elevation_server import create_elevation_app
-from simulators.knobs import Knobs, SimConfig
-from simulators.scouting_server import create_scouting_app
-from simulators.weather_server import create_weather_app
+from deerstream.simulators.elevation_server import create_elevation_app
+from deerstream.simulators.knobs import Knobs, SimConfig
+from deerstream.simulators.scouting_server import create_scouting_app
+from deerstream.simulators.weather_server import create_weather_app
 
 SOURCES = ("weather", "elevation", "scouting")
 

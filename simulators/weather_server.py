@@ -32,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from simulators.common import (
+from deerstream.simulators.common import (
     KNOBS_KEY,
     BadRequest,
     build_app,
@@ -40,9 +40,9 @@ from simulators.common import (
     json_response,
     parse_floats,
 )
-from simulators.dem import SyntheticDem
-from simulators.knobs import Knobs
-from simulators.weather_model import HourWeather, weather_at
+from deerstream.simulators.dem import SyntheticDem
+from deerstream.simulators.knobs import Knobs
+from deerstream.simulators.weather_model import HourWeather, weather_at
 
 MAX_LOCATIONS = 1000
 MAX_HOURS = 24 * 120

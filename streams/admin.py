@@ -10,7 +10,7 @@ from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from streams.kafka import BrokerError, client_kwargs
+from deerstream.streams.kafka import BrokerError, client_kwargs
 
 # Kafka protocol error codes that mean "already in the state we want".
 _TOPIC_ALREADY_EXISTS = 36

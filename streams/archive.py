@@ -29,8 +29,8 @@ from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from streams.kafka import BrokerError, partitions_of
-from streams.ranges import close_consumer, open_reader
+from deerstream.streams.kafka import BrokerError, partitions_of
+from deerstream.streams.ranges import close_consumer, open_reader
 
 STATE_FILE = ".archive-state.json"
 

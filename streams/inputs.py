@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import orjson
 
 from deerstream.errors import ConfigError, ContractError
-from models.codec import request_from_dict
-from models.records import PredictionRequest
+from deerstream.models.codec import request_from_dict
+from deerstream.models.records import PredictionRequest
 
 FORMATS = ("jsonl", "csv")
 

@@ -16,11 +16,11 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from deerstream.lifecycle import AsyncStartStop
+from deerstream.models.codec import encode_request
+from deerstream.models.records import PredictionRequest
 from deerstream.settings import Settings
-from models.codec import encode_request
-from models.records import PredictionRequest
-from streams.kafka import BrokerError, client_kwargs
-from streams.times import to_ms
+from deerstream.streams.kafka import BrokerError, client_kwargs
+from deerstream.streams.times import to_ms
 
 Headers = Sequence[tuple[str, bytes]]
 

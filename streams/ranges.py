@@ -28,8 +28,8 @@ from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from streams.kafka import BrokerError, client_kwargs, partitions_of
-from streams.times import to_ms
+from deerstream.streams.kafka import BrokerError, client_kwargs, partitions_of
+from deerstream.streams.times import to_ms
 
 
 @dataclass(frozen=True, slots=True)

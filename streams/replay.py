@@ -21,13 +21,13 @@ from typing import Any
 import orjson
 
 from deerstream.errors import ConfigError, ContractError
+from deerstream.models.codec import encode_request, request_from_dict
 from deerstream.settings import Settings
-from models.codec import encode_request, request_from_dict
-from streams.admin import require_topic
-from streams.archive import is_archive_line, iter_archive_lines, parse_line
-from streams.pacing import Pacer, Unpaced
-from streams.producer import Delivery, RequestProducer
-from streams.ranges import (
+from deerstream.streams.admin import require_topic
+from deerstream.streams.archive import is_archive_line, iter_archive_lines, parse_line
+from deerstream.streams.pacing import Pacer, Unpaced
+from deerstream.streams.producer import Delivery, RequestProducer
+from deerstream.streams.ranges import (
     Slice,
     check_source,
     close_consumer,

@@ -17,12 +17,12 @@ from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError, ContractError
 from deerstream.lifecycle import AsyncStartStop
+from deerstream.models.codec import decode_prediction
+from deerstream.models.records import Prediction
 from deerstream.settings import Settings
-from models.codec import decode_prediction
-from models.records import Prediction
-from streams.kafka import BrokerError, client_kwargs, partitions_of
-from streams.ranges import close_consumer
-from streams.times import to_ms
+from deerstream.streams.kafka import BrokerError, client_kwargs, partitions_of
+from deerstream.streams.ranges import close_consumer
+from deerstream.streams.times import to_ms
 
 Start = Literal["now", "beginning"] | datetime
 

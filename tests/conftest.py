@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from deerstream.settings import Settings
-from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators, start_simulators
+from deerstream.simulators.knobs import SimConfig
+from deerstream.simulators.server import RunningSimulators, start_simulators
 
 
 def _reachable(host: str, port: int) -> bool:

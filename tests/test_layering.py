@@ -5,7 +5,7 @@
     engine   the pure model                                           core, models
     enrich, streams, simulators, views  (edges, client library)       core, models, engine*
     agents   the Faust app, pipeline, worker, ops web (deerstream.web) everything above
-    app      deerstream.{cli, commands, stack}, bench                 anything; imported by none
+    app      deerstream.{cli, commands, stack, bench}                 anything; imported by none
 
 (* only ``views`` reads ``engine``: the page draws scent cones with the model's own rule.)
 """
@@ -19,7 +19,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ("errors", "settings", "lifecycle", "logs", "metrics")
-APP = ("deerstream.cli", "deerstream.commands", "deerstream.stack", "bench")
+APP = ("cli", "commands", "stack", "bench")
+#: The folders kept at the repository's top level and installed as ``deerstream.<folder>``
+#: (each is a symlink inside ``deerstream/``).
+MAPPED = ("models", "engine", "enrich", "streams", "simulators", "views", "agents", "bench",
+          "schemas")  # fmt: skip
 
 #: What each layer may import from the project (besides itself).
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -32,25 +36,25 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "views": ("core", "models", "engine"),
     "agents": ("core", "models", "engine", "enrich", "streams", "simulators", "views"),
 }  # fmt: skip
-OURS = ("deerstream", "models", "engine", "enrich", "streams", "simulators", "views", "agents",
-        "bench", "schemas")  # fmt: skip
 
 
 def layer_of(module: str) -> str | None:
     """The layer a dotted module name belongs to (None: not ours)."""
-    top = module.split(".")[0]
-    if top not in OURS:
+    parts = module.split(".")
+    if parts[0] != "deerstream":
         return None
-    if module.startswith(APP) or module == "deerstream":
+    if len(parts) == 1:
         return "app"
-    if top == "deerstream":
-        second = module.split(".")[1]
-        if second == "web":
-            return "agents"  # the worker's ops server lives in the package, wired by agents
-        return "core" if second in CORE else "app"
-    if top == "schemas":
+    second = parts[1]
+    if second == "web":
+        return "agents"  # the worker's ops server lives in the package, wired by agents
+    if second == "schemas":
         return "models"  # the JSON Schemas are the contract's data
-    return top
+    if second in CORE:
+        return "core"
+    if second in APP:
+        return "app"
+    return second
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
@@ -76,16 +80,39 @@ def wrong_way(source_module: str, imported: str) -> bool:
 
 
 def _modules() -> list[tuple[str, Path]]:
+    """Every source module by the dotted name it has when installed."""
     found = []
-    for folder in ("deerstream", "models", "engine", "enrich", "streams", "simulators", "views",
-                   "agents"):  # fmt: skip
+    for folder in ("deerstream", *MAPPED):
         for path in sorted((ROOT / folder).rglob("*.py")):
+            if path.is_symlink() or (ROOT / folder).is_symlink():
+                continue
             rel = path.relative_to(ROOT).with_suffix("")
             parts = list(rel.parts)
+            if parts[0] != "deerstream":
+                parts.insert(0, "deerstream")
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             found.append((".".join(parts), path))
     return found
+
+
+def test_the_mapped_folders_are_the_installed_subpackages() -> None:
+    for folder in MAPPED:
+        link = ROOT / "deerstream" / folder
+        assert link.is_symlink() and link.resolve() == (ROOT / folder).resolve(), folder
+
+
+def test_nothing_imports_a_top_level_folder_by_its_repository_name() -> None:
+    """``import models`` would work in the checkout and fail once installed, and it would
+    load a second copy of every module beside ``deerstream.models``."""
+    sources = [path for _, path in _modules()] + sorted((ROOT / "tests").rglob("*.py"))
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {imported}"
+        for path in sources
+        for line, imported in imports_of(path)
+        if imported.split(".")[0] in MAPPED
+    ]
+    assert offenders == []
 
 
 def test_every_import_points_down_the_layers() -> None:
@@ -101,15 +128,27 @@ def test_every_import_points_down_the_layers() -> None:
 @pytest.mark.parametrize(
     ("module", "imported", "wrong"),
     [
-        ("models.codec", "enrich.cache", True),  # the wire contract reaching for Redis
-        ("engine.predict", "agents.pipeline", True),
-        ("streams.replay", "agents.pipeline", True),
-        ("enrich.enricher", "deerstream.commands.stack", True),  # a library naming a command
-        ("deerstream.settings", "models.records", True),  # core depending on a layer above
-        ("deerstream.web", "views.page", False),  # the ops server is the agents' edge
-        ("agents.pipeline", "models.codec", False),
-        ("views.page", "engine.stands", False),
-        ("deerstream.commands.show", "views.page", False),
+        (
+            "deerstream.models.codec",
+            "deerstream.enrich.cache",
+            True,
+        ),  # the wire contract reaching for Redis
+        ("deerstream.engine.predict", "deerstream.agents.pipeline", True),
+        ("deerstream.streams.replay", "deerstream.agents.pipeline", True),
+        (
+            "deerstream.enrich.enricher",
+            "deerstream.commands.stack",
+            True,
+        ),  # a library naming a command
+        (
+            "deerstream.settings",
+            "deerstream.models.records",
+            True,
+        ),  # core depending on a layer above
+        ("deerstream.web", "deerstream.views.page", False),  # the ops server is the agents' edge
+        ("deerstream.agents.pipeline", "deerstream.models.codec", False),
+        ("deerstream.views.page", "deerstream.engine.stands", False),
+        ("deerstream.commands.show", "deerstream.views.page", False),
     ],
 )
 def test_the_check_would_catch_a_wrong_way_import(module: str, imported: str, wrong: bool) -> None:

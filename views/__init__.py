@@ -3,6 +3,6 @@
 Nothing here does I/O or reads a clock; the same prediction always renders to the same bytes.
 """
 
-from views.page import render_index_page, render_prediction_page
+from deerstream.views.page import render_index_page, render_prediction_page
 
 __all__ = ["render_index_page", "render_prediction_page"]

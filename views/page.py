@@ -42,9 +42,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine.stand_ratings import SIT_RATING
-from engine.stands import ZONE_RADIUS_M, scent_half_width_deg, scent_reach_m
-from models.geo import COMPASS_16, COMPASS_SECTOR_DEG, M_PER_DEG, compass_point
+from deerstream.engine.stand_ratings import SIT_RATING
+from deerstream.engine.stands import ZONE_RADIUS_M, scent_half_width_deg, scent_reach_m
+from deerstream.models.geo import COMPASS_16, COMPASS_SECTOR_DEG, M_PER_DEG, compass_point
 
 __all__ = ["render_index_page", "render_prediction_page"]
 

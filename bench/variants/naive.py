@@ -6,7 +6,7 @@ coalescing, no ``MGET``. ``--mode sequential`` awaits terrain, then weather, the
 one event at a time; ``--mode concurrent`` runs the agent with Faust ``concurrency=50`` and
 ``gather``s the three sources per event.
 
-    python -m bench.variants.naive --mode sequential|concurrent --stats-file PATH
+    python -m deerstream.bench.variants.naive --mode sequential|concurrent --stats-file PATH
 """
 
 from __future__ import annotations
@@ -26,26 +26,29 @@ import orjson
 import redis.asyncio as aioredis
 from mode import Service
 
-from agents.app import create_app, request_topics
-from bench.variants.common import StatsFile, run_faust
-from deerstream.errors import DeerstreamError, UpstreamBadResponse
-from deerstream.settings import Settings
-from engine import MODEL_VERSION, predict
-from enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
-from enrich.adapters.scouting import decode_observations, encode_observations, fetch_observations
-from enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
-from enrich.http import HttpLimits, UpstreamHttp
-from enrich.keys import (
+from deerstream.agents.app import create_app, request_topics
+from deerstream.bench.variants.common import StatsFile, run_faust
+from deerstream.engine import MODEL_VERSION, predict
+from deerstream.enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
+from deerstream.enrich.adapters.scouting import (
+    decode_observations,
+    encode_observations,
+    fetch_observations,
+)
+from deerstream.enrich.adapters.weather import decode_series, encode_series, fetch_forecasts
+from deerstream.enrich.http import HttpLimits, UpstreamHttp
+from deerstream.enrich.keys import (
     SCOUTING_MAX_AGE,
     scouting_cell,
     terrain_cell,
     weather_cell,
 )
-from enrich.nodata import NoData
-from enrich.resilience import CircuitBreaker, RetryPolicy
-from models.codec import decode_request, encode_prediction
-from models.geo import distance_m
-from models.records import (
+from deerstream.enrich.nodata import NoData
+from deerstream.enrich.resilience import CircuitBreaker, RetryPolicy
+from deerstream.errors import DeerstreamError, UpstreamBadResponse
+from deerstream.models.codec import decode_request, encode_prediction
+from deerstream.models.geo import distance_m
+from deerstream.models.records import (
     Enrichment,
     PredictionRequest,
     ScoutingObservation,
@@ -54,6 +57,7 @@ from models.records import (
     TerrainGrid,
     WeatherSeries,
 )
+from deerstream.settings import Settings
 
 PREFIX = "naive:"
 TTL_S = {"terrain": 86_400, "weather": 1_800, "scouting": 120}
@@ -227,7 +231,7 @@ def add_naive_agent(app: faust.App, settings: Settings, res: NaiveResources, mod
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.variants.naive")
+    parser = argparse.ArgumentParser(prog="python -m deerstream.bench.variants.naive")
     parser.add_argument("--mode", choices=sorted(CONCURRENCY), required=True)
     parser.add_argument("--stats-file", type=Path, required=True)
     args = parser.parse_args(argv)

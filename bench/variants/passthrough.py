@@ -4,7 +4,7 @@ Same Faust app, the same micro-batches (``take_events``), the same held offsets 
 "await every broker ack before the next batch" as the real worker; only the work between
 decode and publish is gone. Its throughput is what Kafka, Faust and the codec allow here.
 
-    python -m bench.variants.passthrough --stats-file PATH
+    python -m deerstream.bench.variants.passthrough --stats-file PATH
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from pathlib import Path
 
 import orjson
 
-from agents.app import add_prediction_agent, create_app
-from agents.publisher import FaustPublisher
-from agents.records import InputMessage, OutputMessage
-from bench.variants.common import StatsFile, run_faust
+from deerstream.agents.app import add_prediction_agent, create_app
+from deerstream.agents.publisher import FaustPublisher
+from deerstream.agents.records import InputMessage, OutputMessage
+from deerstream.bench.variants.common import StatsFile, run_faust
 from deerstream.errors import ContractError
+from deerstream.models.codec import decode_request
+from deerstream.models.ids import prediction_id_for
 from deerstream.settings import Settings
-from models.codec import decode_request
-from models.ids import prediction_id_for
 
 MODEL_VERSION = "passthrough"
 
@@ -46,7 +46,7 @@ def passthrough_output(value: bytes, topic: str) -> OutputMessage:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.variants.passthrough")
+    parser = argparse.ArgumentParser(prog="python -m deerstream.bench.variants.passthrough")
     parser.add_argument("--stats-file", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = Settings.from_env()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from deerstream.errors import ConfigError
-from streams.subscriber import BBox
+from deerstream.streams.subscriber import BBox
 
 
 def parse_rate(text: str) -> float:
@@ -58,7 +58,7 @@ def parse_stand(text: str) -> dict[str, object]:
     """Parse ``--stand ID:LAT,LON`` or ``ID:LAT,LON:NAME`` into a request's stand object.
 
     Only the shape of the flag is checked here; the id, the coordinates' ranges, the name
-    and the distance from the point are the codec's rules (``models.codec``). An id may
+    and the distance from the point are the codec's rules (``deerstream.models.codec``). An id may
     itself contain ``:`` (never ``,``): the latitude is what follows the last ``:`` before
     the first ``,``, and everything after the ``:`` that ends the longitude is the name.
     """

@@ -70,7 +70,7 @@ def check_kafka_login(settings: Settings) -> None:
     """The worker's credential preflight, for the client commands: a wrong password, SASL
     mechanism or TLS setting is one clear line and a non-zero exit, not "Unable to
     bootstrap" after the client's retries."""
-    from agents.preflight import check_kafka
+    from deerstream.agents.preflight import check_kafka
 
     # The probe's own connection errors are the answer, reported as one line by the CLI.
     kafka = logging.getLogger("aiokafka")

@@ -15,7 +15,7 @@ import sys
 from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from streams.archive import ArchiveReport, archive
+from deerstream.streams.archive import ArchiveReport, archive
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

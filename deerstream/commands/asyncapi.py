@@ -14,11 +14,10 @@ from typing import Any
 
 import orjson
 
+from deerstream.engine import MODEL_VERSION
 from deerstream.errors import ConfigError
-from deerstream.settings import Settings
-from engine import MODEL_VERSION
-from models.asyncapi import Header, Info, MessageHeaders, Topics, asyncapi_document
-from models.deadletter import (
+from deerstream.models.asyncapi import Header, Info, MessageHeaders, Topics, asyncapi_document
+from deerstream.models.deadletter import (
     H_FAILED_AT,
     H_MESSAGE,
     H_PATH,
@@ -28,10 +27,11 @@ from models.deadletter import (
     H_SOURCE_TOPIC,
     REASON_CODES,
 )
-from models.framing import H_SCHEMA_ID
-from models.records import SUPPORTED_SCHEMA_VERSIONS
-from models.schema import load_schema
-from streams.replay import (
+from deerstream.models.framing import H_SCHEMA_ID
+from deerstream.models.records import SUPPORTED_SCHEMA_VERSIONS
+from deerstream.models.schema import load_schema
+from deerstream.settings import Settings
+from deerstream.streams.replay import (
     REPLAY_HEADER,
     REPLAY_NO_CACHE_HEADER,
     REPLAY_ORIGIN_HEADER,

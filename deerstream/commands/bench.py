@@ -25,14 +25,14 @@ from deerstream.settings import Settings
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bench.plan import RunPlan
-    from bench.workload import WorkItem
+    from deerstream.bench.plan import RunPlan
+    from deerstream.bench.workload import WorkItem
 
 BENCH_REDIS_DB = 9
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bench.plan import VARIANTS
+    from deerstream.bench.plan import VARIANTS
 
     p = sub.add_parser("bench", help="benchmark deerstream against its baselines")
     p.add_argument("--quick", action="store_true", help="short run (about two minutes)")
@@ -114,9 +114,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"the benchmark needs the 'bench' extra ({exc.name} is missing): "
             "pip install 'deerstream[bench]'"
         ) from None
-    from bench.micro import run_micro
-    from bench.plan import VARIANTS, RunPlan
-    from bench.report import (
+    from deerstream.bench.micro import run_micro
+    from deerstream.bench.plan import VARIANTS, RunPlan
+    from deerstream.bench.report import (
         compute_ratios,
         evaluate_targets,
         format_ratios,
@@ -124,8 +124,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         ratio_spread,
         write_report,
     )
-    from bench.runner import upstream_p99_ms
-    from bench.workload import WorkloadSpec, count_kinds, generate_workload
+    from deerstream.bench.runner import upstream_p99_ms
+    from deerstream.bench.workload import WorkloadSpec, count_kinds, generate_workload
 
     names = [n.strip() for n in args.variants.split(",") if n.strip()]
     unknown = [n for n in names if n not in VARIANTS]
@@ -228,8 +228,8 @@ async def _run_variants(
     extra_ms: float,
     rep: int = 0,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    from bench.procs import simulator_child
-    from bench.runner import VariantContext, run_all, start_simulators
+    from deerstream.bench.procs import simulator_child
+    from deerstream.bench.runner import VariantContext, run_all, start_simulators
 
     sims = simulator_child(out_dir, base_ms, extra_ms, args.seed)
     try:

@@ -18,11 +18,11 @@ from typing import TextIO
 from deerstream.commands._args import parse_stand
 from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError, ContractError
+from deerstream.models.codec import MAX_HORIZON_H, MAX_STANDS, MIN_HORIZON_H
+from deerstream.models.records import SCHEMA_VERSION, PredictionRequest, RutPhase
 from deerstream.settings import Settings
-from models.codec import MAX_HORIZON_H, MAX_STANDS, MIN_HORIZON_H
-from models.records import SCHEMA_VERSION, PredictionRequest, RutPhase
-from streams.admin import require_topic
-from streams.inputs import (
+from deerstream.streams.admin import require_topic
+from deerstream.streams.inputs import (
     FORMATS,
     Parsed,
     format_for,
@@ -30,7 +30,7 @@ from streams.inputs import (
     read_requests,
     request_from_row,
 )
-from streams.producer import RequestProducer
+from deerstream.streams.producer import RequestProducer
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,8 +17,8 @@ from deerstream.commands._args import parse_rate, parse_speed
 from deerstream.commands._console import ProgressBar, check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from streams.pacing import Pacer, SpeedPacer, TokenBucket
-from streams.replay import (
+from deerstream.streams.pacing import Pacer, SpeedPacer, TokenBucket
+from deerstream.streams.replay import (
     NO_PARTITION,
     ArchiveFile,
     OffsetRange,
@@ -27,7 +27,7 @@ from streams.replay import (
     TimeRange,
     replay,
 )
-from streams.times import parse_time
+from deerstream.streams.times import parse_time
 
 _COMPACT = re.compile(r"(\d+):(\d+)-(\d+)")
 

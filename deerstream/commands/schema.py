@@ -7,8 +7,8 @@ import sys
 
 import orjson
 
+from deerstream.models.schema import SCHEMA_FILES, load_schema
 from deerstream.settings import Settings
-from models.schema import SCHEMA_FILES, load_schema
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

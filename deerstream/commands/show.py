@@ -2,9 +2,9 @@
 
 Reads the prediction topic from the beginning (no consumer group: it commits nothing and
 takes no partitions from anyone), keeps the latest valid prediction keyed by REQUEST_ID,
-renders it (``views.page``: a plan of zones, stands and scent cones, the hunt windows, the
-factors) and writes it to ``--out``, ``prediction-<id>.html`` by default, then prints the
-path. When the topic holds none yet, it waits for one until ``--timeout``.
+renders it (``deerstream.views.page``: a plan of zones, stands and scent cones, the hunt
+windows, the factors) and writes it to ``--out``, ``prediction-<id>.html`` by default, then
+prints the path. When the topic holds none yet, it waits for one until ``--timeout``.
 
 Exit status: 0 when the page was written, 1 when no prediction for the id arrived within
 ``--timeout`` (or on an error), 130 on Ctrl-C.
@@ -26,11 +26,11 @@ from aiokafka.errors import KafkaError
 
 from deerstream.commands._console import quiet_kafka_logs
 from deerstream.errors import ConfigError, ContractError
+from deerstream.models.codec import decode_prediction
 from deerstream.settings import Settings
-from models.codec import decode_prediction
-from streams.kafka import BrokerError, partitions_of
-from streams.ranges import close_consumer, open_reader
-from views.page import render_prediction_page
+from deerstream.streams.kafka import BrokerError, partitions_of
+from deerstream.streams.ranges import close_consumer, open_reader
+from deerstream.views.page import render_prediction_page
 
 DEFAULT_TIMEOUT_S = 10.0
 _POLL_MS = 500

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from simulators.knobs import SimConfig
-from simulators.server import start_simulators
+from deerstream.simulators.knobs import SimConfig
+from deerstream.simulators.server import start_simulators
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -18,11 +18,11 @@ from rich.table import Table
 from deerstream.commands._args import parse_bbox
 from deerstream.commands._console import check_kafka_login, quiet_kafka_logs
 from deerstream.errors import ConfigError
+from deerstream.models.codec import prediction_to_dict
+from deerstream.models.records import Prediction
 from deerstream.settings import Settings
-from models.codec import prediction_to_dict
-from models.records import Prediction
-from streams.subscriber import PredictionSubscriber, Start
-from streams.times import parse_time
+from deerstream.streams.subscriber import PredictionSubscriber, Start
+from deerstream.streams.times import parse_time
 
 _COLUMNS = (
     ("request_id", 24),

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from agents.worker import run_worker
+    from deerstream.agents.worker import run_worker
 
     if args.exactly_once:
         settings = settings.replace(exactly_once=True)

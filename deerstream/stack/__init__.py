@@ -14,7 +14,7 @@ from deerstream.stack.kafka_cluster import KafkaCluster
 from deerstream.stack.redis import RedisServer
 from deerstream.stack.redis_cluster import RedisClusterNodes
 from deerstream.stack.types import ComponentStatus
-from streams.admin import ensure_topics
+from deerstream.streams.admin import ensure_topics
 
 __all__ = ["Component", "ComponentStatus", "Stack"]
 

@@ -13,9 +13,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from deerstream.enrich.http import UpstreamHttp
 from deerstream.errors import UpstreamBadResponse
-from enrich.http import UpstreamHttp
-from models.records import TerrainGrid
+from deerstream.models.records import TerrainGrid
 
 SOURCE = "terrain"
 MAX_POINTS = 100

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from deerstream.enrich.http import UpstreamHttp
 from deerstream.errors import UpstreamBadResponse
-from enrich.http import UpstreamHttp
-from models.records import ObservationType, ScoutingObservation
-from models.wire import format_datetime
+from deerstream.models.records import ObservationType, ScoutingObservation
+from deerstream.models.wire import format_datetime
 
 SOURCE = "scouting"
 MAX_QUERIES = 100

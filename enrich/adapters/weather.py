@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from deerstream.enrich.http import UpstreamHttp
+from deerstream.enrich.nodata import NoData
 from deerstream.errors import UpstreamBadResponse
-from enrich.http import UpstreamHttp
-from enrich.nodata import NoData
-from models.records import WeatherSeries
+from deerstream.models.records import WeatherSeries
 
 SOURCE = "weather"
 HOURLY = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fakeredis
 import pytest
 
-from enrich import RedisCache
+from deerstream.enrich import RedisCache
 
 
 @pytest.fixture

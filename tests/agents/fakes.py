@@ -9,12 +9,11 @@ from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agents.pipeline import PredictionPipeline
-from agents.records import InputMessage, OutputMessage
-from deerstream.settings import Settings
-from engine import MODEL_VERSION, predict
-from enrich import RedisCache
-from models.records import (
+from deerstream.agents.pipeline import PredictionPipeline
+from deerstream.agents.records import InputMessage, OutputMessage
+from deerstream.engine import MODEL_VERSION, predict
+from deerstream.enrich import RedisCache
+from deerstream.models.records import (
     Enrichment,
     PredictionRequest,
     SourceQuality,
@@ -22,6 +21,7 @@ from models.records import (
     TerrainGrid,
     WeatherSeries,
 )
+from deerstream.settings import Settings
 
 NOW = datetime(2026, 11, 14, 12, 0, tzinfo=UTC)
 SETTINGS = Settings.from_env({}, enrichment_unavailable_deadline_s=2.0)

@@ -24,8 +24,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from deerstream.settings import Settings
-from simulators.server import RunningSimulators
-from streams.admin import ensure_topics
+from deerstream.simulators.server import RunningSimulators
+from deerstream.streams.admin import ensure_topics
 from tests.ports import free_port
 
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from agents import worker as worker_module
-from agents.worker import STOP_HUNG_EXIT, BoundedStopWorker
+from deerstream.agents import worker as worker_module
+from deerstream.agents.worker import STOP_HUNG_EXIT, BoundedStopWorker
 
 
 def test_an_armed_hard_stop_ends_a_process_that_does_not_end_by_itself() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from simulators.server import RunningSimulators
+from deerstream.simulators.server import RunningSimulators
 from tests.agents.harness import WorkerProcess, create_topics, request_json, topic_env, upstream_env
 
 pytestmark = pytest.mark.integration

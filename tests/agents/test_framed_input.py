@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from models.deadletter import dead_letter_from_message
-from models.framing import H_SCHEMA_ID, frame
-from simulators.server import RunningSimulators
+from deerstream.models.deadletter import dead_letter_from_message
+from deerstream.models.framing import H_SCHEMA_ID, frame
+from deerstream.simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,

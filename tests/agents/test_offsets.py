@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agents.offsets import OffsetGate
+from deerstream.agents.offsets import OffsetGate
 
 
 def _gate(*held: tuple[str, int]) -> OffsetGate[tuple[str, int]]:

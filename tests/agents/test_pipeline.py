@@ -10,17 +10,17 @@ import fakeredis
 import orjson
 import pytest
 
-from agents.pipeline import ENRICHMENT_UNAVAILABLE
-from enrich import RedisCache
-from models.codec import decode_prediction
-from models.deadletter import dead_letter_from_message
-from models.records import (
+from deerstream.agents.pipeline import ENRICHMENT_UNAVAILABLE
+from deerstream.enrich import RedisCache
+from deerstream.models.codec import decode_prediction
+from deerstream.models.deadletter import dead_letter_from_message
+from deerstream.models.records import (
     Enrichment,
     PredictionRequest,
     SourceQuality,
     SourceStatus,
 )
-from streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
+from deerstream.streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
 from tests.agents.fakes import (
     SETTINGS,
     FakeEnricher,

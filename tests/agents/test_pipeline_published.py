@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from agents.pipeline import PredictionPipeline
-from agents.recent import RecentPredictions
-from agents.records import InputMessage
-from models.codec import decode_prediction
+from deerstream.agents.pipeline import PredictionPipeline
+from deerstream.agents.recent import RecentPredictions
+from deerstream.agents.records import InputMessage
+from deerstream.models.codec import decode_prediction
 from tests.agents.fakes import SETTINGS, FakeEnricher, RecordingPublisher, pipeline_with
 
 

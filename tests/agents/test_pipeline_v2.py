@@ -8,10 +8,10 @@ from __future__ import annotations
 import orjson
 from jsonschema import Draft202012Validator
 
-from enrich import RedisCache
-from models.codec import decode_prediction
-from models.deadletter import dead_letter_from_message
-from models.schema import load_schema
+from deerstream.enrich import RedisCache
+from deerstream.models.codec import decode_prediction
+from deerstream.models.deadletter import dead_letter_from_message
+from deerstream.models.schema import load_schema
 from tests.agents.fakes import (
     SETTINGS,
     FakeEnricher,

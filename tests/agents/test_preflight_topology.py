@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from agents.preflight import check_kafka, check_redis_mode
+from deerstream.agents.preflight import check_kafka, check_redis_mode
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 

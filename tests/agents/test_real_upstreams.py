@@ -12,9 +12,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from models.codec import decode_prediction
-from simulators.knobs import SimConfig
-from simulators.server import start_simulators
+from deerstream.models.codec import decode_prediction
+from deerstream.simulators.knobs import SimConfig
+from deerstream.simulators.server import start_simulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.recent import RECENT_PREDICTIONS, RecentPredictions
+from deerstream.agents.recent import RECENT_PREDICTIONS, RecentPredictions
 
 
 def test_keeps_the_latest_value_per_request_id_newest_first() -> None:

@@ -28,9 +28,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
-from models.codec import decode_prediction
-from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators, start_simulators
+from deerstream.models.codec import decode_prediction
+from deerstream.simulators.knobs import SimConfig
+from deerstream.simulators.server import RunningSimulators, start_simulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,

@@ -11,10 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from models.codec import decode_prediction
-from models.deadletter import dead_letter_from_message
-from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators
+from deerstream.models.codec import decode_prediction
+from deerstream.models.deadletter import dead_letter_from_message
+from deerstream.simulators.knobs import SimConfig
+from deerstream.simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,

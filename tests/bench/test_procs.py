@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from bench.procs import parse_worker_metrics
-from bench.variants.common import StatsFile, read_stats
+from deerstream.bench.procs import parse_worker_metrics
+from deerstream.bench.variants.common import StatsFile, read_stats
 from deerstream.metrics import Metrics
 
 

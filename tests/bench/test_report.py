@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from bench.report import (
+from deerstream.bench.report import (
     compute_ratios,
     evaluate_targets,
     format_ratios,

@@ -9,16 +9,16 @@ from datetime import date
 import orjson
 import pytest
 
-from bench.plan import VARIANTS
-from bench.runner import (
+from deerstream.bench.plan import VARIANTS
+from deerstream.bench.runner import (
     flush_bench_db,
     messages,
     topic_env,
     upstream_p99_ms,
     window_counters,
 )
-from bench.stats import Sample
-from bench.workload import WorkloadSpec, generate_workload
+from deerstream.bench.stats import Sample
+from deerstream.bench.workload import WorkloadSpec, generate_workload
 
 
 def test_messages_cycle_the_workload_with_unique_ids() -> None:

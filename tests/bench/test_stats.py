@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bench.stats import (
+from deerstream.bench.stats import (
     Sample,
     count_in_window,
     delta,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.workload import (
+from deerstream.bench.workload import (
     DAWN_UTC,
     DUSK_UTC,
     WorkloadSpec,
@@ -16,8 +16,8 @@ from bench.workload import (
     encode_item,
     generate_workload,
 )
-from enrich.keys import weather_cell
-from models.codec import decode_request
+from deerstream.enrich.keys import weather_cell
+from deerstream.models.codec import decode_request
 
 START = date(2026, 11, 1)
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from models.records import (
+from deerstream.models.records import (
     Enrichment,
     ObservationType,
     PredictionRequest,

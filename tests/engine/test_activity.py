@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.activity import (
+from deerstream.engine.activity import (
     LEVEL_VALUES,
     DayPeriod,
     apply_weather,
     base_activity,
     classify_period,
 )
-from engine.solar import compute_solar_day
-from engine.weather import NO_FRONT, ColdFront, WeatherAt
-from models.records import ActivityLevel as L
-from models.records import RutPhase as P
+from deerstream.engine.solar import compute_solar_day
+from deerstream.engine.weather import NO_FRONT, ColdFront, WeatherAt
+from deerstream.models.records import ActivityLevel as L
+from deerstream.models.records import RutPhase as P
 
 DAY = compute_solar_day(date(2025, 11, 15), 44.0, -72.0)
 assert DAY.sunrise and DAY.sunset

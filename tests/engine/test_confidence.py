@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.confidence import compute_confidence, freshness
-from models.records import SourceQuality as Q
-from models.records import SourceStatus as S
+from deerstream.engine.confidence import compute_confidence, freshness
+from deerstream.models.records import SourceQuality as Q
+from deerstream.models.records import SourceStatus as S
 
 ALL = {"terrain": 1.0, "weather": 1.0, "scouting": 1.0}
 

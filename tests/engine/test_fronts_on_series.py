@@ -31,8 +31,8 @@ from typing import NamedTuple
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.weather import TREND_HPA, ColdFront, HourlyWeather, WeatherAt
-from models.records import WeatherSeries
+from deerstream.engine.weather import TREND_HPA, ColdFront, HourlyWeather, WeatherAt
+from deerstream.models.records import WeatherSeries
 from tests.engine.builders import series
 
 T = datetime(2025, 11, 15, 12, 0, tzinfo=UTC)

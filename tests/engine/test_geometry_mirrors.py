@@ -21,10 +21,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from engine import predict
-from engine.maps import LEEWARD_WIND_MS, bedding_aspect_factor
-from engine.solar import compute_solar_day
-from engine.stands import (
+from deerstream.engine import predict
+from deerstream.engine.maps import LEEWARD_WIND_MS, bedding_aspect_factor
+from deerstream.engine.solar import compute_solar_day
+from deerstream.engine.stands import (
     STRONG_WIND_MS,
     WIND_10_MPH_MS,
     WIND_15_MPH_MS,
@@ -33,8 +33,8 @@ from engine.stands import (
     scent_half_width_deg,
     thermal_at,
 )
-from engine.weather import SUSTAINED_WIND_MS
-from models.geo import (
+from deerstream.engine.weather import SUSTAINED_WIND_MS
+from deerstream.models.geo import (
     angle_diff_deg,
     bearing_deg,
     distance_m,
@@ -42,7 +42,7 @@ from models.geo import (
     wrap_deg,
     wrap_lon,
 )
-from models.records import ObservationType, Prediction, ScoutingObservation, Stand, Zone
+from deerstream.models.records import ObservationType, Prediction, ScoutingObservation, Stand, Zone
 from tests.engine.builders import enrichment, grid_from, obs, offset, plane_grid, request, series
 
 DAY = date(2025, 11, 15)

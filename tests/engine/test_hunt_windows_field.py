@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine import MODEL_VERSION, predict
-from engine.solar import compute_solar_day
-from models.records import RutPhase
+from deerstream.engine import MODEL_VERSION, predict
+from deerstream.engine.solar import compute_solar_day
+from deerstream.models.records import RutPhase
 from tests.engine.builders import enrichment, plane_grid, request, series
 
 LATITUDES = [(44.4, -72.9), (32.3, -90.2), (-37.8, 145.0), (61.2, -149.9)]

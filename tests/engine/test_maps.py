@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.maps import (
+from deerstream.engine.maps import (
     Maps,
     bedding_aspect_factor,
     bedding_slope_factor,
@@ -21,10 +21,10 @@ from engine.maps import (
     feeding_terrain_score,
     pick_zones,
 )
-from engine.scouting import Evidence, select_evidence
-from engine.terrain import Cell, Position, compute_terrain_features
-from models.records import ObservationType as O
-from models.records import TerrainGrid
+from deerstream.engine.scouting import Evidence, select_evidence
+from deerstream.engine.terrain import Cell, Position, compute_terrain_features
+from deerstream.models.records import ObservationType as O
+from deerstream.models.records import TerrainGrid
 from tests.engine.builders import flat_grid, grid_from, obs, offset, plane_grid
 
 AT = datetime(2025, 11, 15, 12, tzinfo=UTC)

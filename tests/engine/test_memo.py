@@ -8,11 +8,11 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from bench.predict_bench import build_inputs, hunter_stands
-from engine import predict
-from engine.memo import clear_memos, memo_stats
-from models.codec import encode_prediction
-from models.records import PredictionRequest
+from deerstream.bench.predict_bench import build_inputs, hunter_stands
+from deerstream.engine import predict
+from deerstream.engine.memo import clear_memos, memo_stats
+from deerstream.models.codec import encode_prediction
+from deerstream.models.records import PredictionRequest
 
 
 def _requests() -> list[PredictionRequest]:

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from deerstream.engine import MODEL_VERSION, predict
+from deerstream.engine.stands import cone_covers
 from deerstream.errors import ContractError
-from engine import MODEL_VERSION, predict
-from engine.stands import cone_covers
-from models.ids import prediction_id_for
-from models.records import (
+from deerstream.models.ids import prediction_id_for
+from deerstream.models.records import (
     Enrichment,
     RequestOptions,
     RutPhase,
@@ -26,7 +26,7 @@ from models.records import (
     TerrainGrid,
     WeatherSeries,
 )
-from models.records import ObservationType as O
+from deerstream.models.records import ObservationType as O
 from tests.engine.builders import enrichment, flat_grid, grid_from, obs, offset, request, series
 
 LAT, LON = 44.0, -72.0

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine import predict
-from engine.solar import compute_solar_day
-from engine.stand_ratings import SIT_RATING
-from models.geo import COMPASS_16
-from models.records import HunterStand, Prediction, PredictionRequest, RutPhase
+from deerstream.engine import predict
+from deerstream.engine.solar import compute_solar_day
+from deerstream.engine.stand_ratings import SIT_RATING
+from deerstream.models.geo import COMPASS_16
+from deerstream.models.records import HunterStand, Prediction, PredictionRequest, RutPhase
 from tests.engine.builders import enrichment, offset, plane_grid, request, series
 
 

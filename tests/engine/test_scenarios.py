@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import predict
-from engine.solar import compute_solar_day
-from models.geo import bearing_deg, distance_m
-from models.records import ActivityLevel, Prediction, RutPhase
-from models.records import ObservationType as O
+from deerstream.engine import predict
+from deerstream.engine.solar import compute_solar_day
+from deerstream.models.geo import bearing_deg, distance_m
+from deerstream.models.records import ActivityLevel, Prediction, RutPhase
+from deerstream.models.records import ObservationType as O
 from tests.engine.builders import enrichment, grid_from, obs, offset, request, series
 
 

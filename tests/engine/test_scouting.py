@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.scouting import EVIDENCE, age_factor, is_mature_sign, select_evidence
-from models.records import ObservationType as O
+from deerstream.engine.scouting import EVIDENCE, age_factor, is_mature_sign, select_evidence
+from deerstream.models.records import ObservationType as O
 from tests.engine.builders import obs, offset
 
 AT = datetime(2025, 11, 15, 12, tzinfo=UTC)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.rut_regions import RUT_REGIONS
-from engine.season import derive_rut_phase, phase_for_month_day
-from models.records import RutPhase as P
+from deerstream.engine.rut_regions import RUT_REGIONS
+from deerstream.engine.season import derive_rut_phase, phase_for_month_day
+from deerstream.models.records import RutPhase as P
 
 # Every boundary of the calendar, both sides.
 TABLE = [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.solar import (
+from deerstream.engine.solar import (
     LEGAL_LIGHT_MARGIN,
     compute_solar_day,
     local_solar_date,

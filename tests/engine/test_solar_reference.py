@@ -1,4 +1,4 @@
-"""engine.solar against the independent reference implementation ``astral`` (test extra).
+"""deerstream.engine.solar against the independent reference implementation ``astral`` (test extra).
 
 astral's sunrise/sunset raise ValueError when its hour-angle solution has no root; that is
 mapped to polar day/night with astral's own sun elevation at solar noon. Near the polar
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from engine.solar import SUNRISE_ZENITH_DEG, compute_solar_day
+from deerstream.engine.solar import SUNRISE_ZENITH_DEG, compute_solar_day
 
 HORIZON_DEG = 90.0 - SUNRISE_ZENITH_DEG  # −0.833°
 LATITUDES = [0, 30, 45, 60, 64, 65, 65.75, 66, 67, 68, 70, 75, 80]

@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.stand_ratings import (
+from deerstream.engine.stand_ratings import (
     BEDDING_HIT_RATING,
     NO_WIND,
     NO_ZONES,
@@ -15,10 +15,10 @@ from engine.stand_ratings import (
     rate_stands,
     travel_rating,
 )
-from engine.stands import cone_covers
-from engine.windows import HourScore
-from models.geo import COMPASS_16, local_offset
-from models.records import ActivityLevel, HunterStand, Zone
+from deerstream.engine.stands import cone_covers
+from deerstream.engine.windows import HourScore
+from deerstream.models.geo import COMPASS_16, local_offset
+from deerstream.models.records import ActivityLevel, HunterStand, Zone
 
 LAT, LON = 44.5, -89.5
 T0 = 1_800_000_000.0

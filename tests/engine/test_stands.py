@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from engine.solar import compute_solar_day
-from engine.stands import (
+from deerstream.engine.solar import compute_solar_day
+from deerstream.engine.stands import (
     STRONG_WIND_MS,
     StandPlan,
     blend_bearings,
@@ -18,8 +18,8 @@ from engine.stands import (
     scent_reach_m,
     thermal_at,
 )
-from models.geo import bearing_deg, destination, normalize_point
-from models.records import Zone
+from deerstream.models.geo import bearing_deg, destination, normalize_point
+from deerstream.models.records import Zone
 
 LAT, LON = 44.0, -72.0
 DAY = compute_solar_day(date(2025, 11, 15), LAT, LON)

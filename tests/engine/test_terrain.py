@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from engine.terrain import Position, compute_terrain_features, horn_slope_aspect
+from deerstream.engine.terrain import Position, compute_terrain_features, horn_slope_aspect
 from tests.engine.builders import flat_grid, grid_from, plane_grid
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.weather import (
+from deerstream.engine.weather import (
     FRONT_LOW_PRESSURE_HPA,
     FRONT_MAX_TEMP_C,
     FRONT_TEMP_DROP_C,

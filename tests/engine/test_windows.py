@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from engine.solar import compute_solar_day
-from engine.weather import HourlyWeather
-from engine.windows import HourScore, merge_windows, scan_hours, wind_alignment
-from models.records import RutPhase, Stand
+from deerstream.engine.solar import compute_solar_day
+from deerstream.engine.weather import HourlyWeather
+from deerstream.engine.windows import HourScore, merge_windows, scan_hours, wind_alignment
+from deerstream.models.records import RutPhase, Stand
 from tests.engine.builders import series
 
 LAT, LON = 44.0, -72.0

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from deerstream.enrich import EnrichConfig, Enricher
+from deerstream.models.records import PredictionRequest
 from deerstream.settings import Settings
-from enrich import EnrichConfig, Enricher
-from models.records import PredictionRequest
-from simulators.knobs import SimConfig
-from simulators.server import RunningSimulators, start_simulators
+from deerstream.simulators.knobs import SimConfig
+from deerstream.simulators.server import RunningSimulators, start_simulators
 from tests.ports import free_port
 
 # Tomorrow 06:30 UTC: inside the forecast API's date range whenever the suite runs.

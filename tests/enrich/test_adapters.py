@@ -16,6 +16,32 @@ import orjson
 import pytest
 from aiohttp import web
 
+from deerstream.enrich.adapters.elevation import (
+    build_elevation_request,
+    decode_grid,
+    encode_grid,
+    fetch_elevations,
+    parse_open_meteo_elevation,
+    parse_opentopodata,
+)
+from deerstream.enrich.adapters.scouting import (
+    build_query_body,
+    encode_observation,
+    fetch_observations,
+    parse_observation,
+    parse_query_results,
+)
+from deerstream.enrich.adapters.weather import (
+    build_forecast_params,
+    decode_series,
+    encode_series,
+    fetch_forecasts,
+    parse_forecast,
+    parse_location,
+)
+from deerstream.enrich.http import HttpLimits, UpstreamHttp
+from deerstream.enrich.nodata import NoData
+from deerstream.enrich.resilience import CircuitBreaker, RetryPolicy
 from deerstream.errors import (
     UpstreamBadResponse,
     UpstreamRateLimited,
@@ -24,33 +50,7 @@ from deerstream.errors import (
     UpstreamTruncated,
     UpstreamUnavailable,
 )
-from enrich.adapters.elevation import (
-    build_elevation_request,
-    decode_grid,
-    encode_grid,
-    fetch_elevations,
-    parse_open_meteo_elevation,
-    parse_opentopodata,
-)
-from enrich.adapters.scouting import (
-    build_query_body,
-    encode_observation,
-    fetch_observations,
-    parse_observation,
-    parse_query_results,
-)
-from enrich.adapters.weather import (
-    build_forecast_params,
-    decode_series,
-    encode_series,
-    fetch_forecasts,
-    parse_forecast,
-    parse_location,
-)
-from enrich.http import HttpLimits, UpstreamHttp
-from enrich.nodata import NoData
-from enrich.resilience import CircuitBreaker, RetryPolicy
-from models.records import ObservationType, TerrainGrid
+from deerstream.models.records import ObservationType, TerrainGrid
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pytest
 
+from deerstream.enrich.batching import Batcher
 from deerstream.errors import UpstreamBadResponse, UpstreamUnavailable
-from enrich.batching import Batcher
 
 
 class Recorder:

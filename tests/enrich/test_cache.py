@@ -7,7 +7,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from enrich.cache import RedisCache
+from deerstream.enrich.cache import RedisCache
 from tests.ports import free_port
 
 

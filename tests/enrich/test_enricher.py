@@ -8,11 +8,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from enrich import EnrichConfig, SourceTuning
-from enrich.keys import M_PER_DEG_LAT, scouting_cell, terrain_cell, weather_cell
-from models.geo import distance_m
-from models.records import SourceStatus
-from simulators.server import RunningSimulators
+from deerstream.enrich import EnrichConfig, SourceTuning
+from deerstream.enrich.keys import M_PER_DEG_LAT, scouting_cell, terrain_cell, weather_cell
+from deerstream.models.geo import distance_m
+from deerstream.models.records import SourceStatus
+from deerstream.simulators.server import RunningSimulators
 from tests.enrich.conftest import TARGET, EnricherFactory, request, settings_for
 
 

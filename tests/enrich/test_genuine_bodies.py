@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from deerstream.enrich.adapters.elevation import fetch_elevations
+from deerstream.enrich.adapters.weather import fetch_forecasts, parse_forecast
+from deerstream.enrich.http import HttpLimits, UpstreamHttp
+from deerstream.enrich.limits import split_on_rejection
+from deerstream.enrich.nodata import NoData
+from deerstream.enrich.resilience import CircuitBreaker, RetryPolicy
 from deerstream.errors import UpstreamRejected
-from enrich.adapters.elevation import fetch_elevations
-from enrich.adapters.weather import fetch_forecasts, parse_forecast
-from enrich.http import HttpLimits, UpstreamHttp
-from enrich.limits import split_on_rejection
-from enrich.nodata import NoData
-from enrich.resilience import CircuitBreaker, RetryPolicy
-from models.records import WeatherSeries
+from deerstream.models.records import WeatherSeries
 
 BODIES = Path(__file__).parent / "fixtures" / "open_meteo"
 

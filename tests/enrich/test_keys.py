@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from enrich.keys import (
+from deerstream.enrich.keys import (
     GRID_SPACING_M,
     M_PER_DEG_LAT,
     radius_bucket,
@@ -16,8 +16,8 @@ from enrich.keys import (
     terrain_cell,
     weather_cell,
 )
-from models.codec import MAX_HORIZON_H
-from models.geo import distance_m
+from deerstream.models.codec import MAX_HORIZON_H
+from deerstream.models.geo import distance_m
 
 lats = st.floats(-70, 70)
 lons = st.floats(-179, 179)

@@ -13,20 +13,20 @@ from datetime import date
 import pytest
 from aiohttp import web
 
-from deerstream.errors import BudgetExhausted, CircuitOpen, ConfigError, UpstreamRejected
-from enrich.adapters.elevation import fetch_elevations
-from enrich.budget import (
+from deerstream.enrich.adapters.elevation import fetch_elevations
+from deerstream.enrich.budget import (
     OPEN_METEO_FREE,
     BudgetLimits,
     UpstreamBudget,
     parse_budget,
     resolve_budget,
 )
-from enrich.http import HttpLimits, UpstreamHttp, quota_wait_s
-from enrich.keys import terrain_cell
-from enrich.limits import allowed_window, split_on_rejection
-from enrich.nodata import NoData
-from enrich.resilience import CircuitBreaker, RetryPolicy
+from deerstream.enrich.http import HttpLimits, UpstreamHttp, quota_wait_s
+from deerstream.enrich.keys import terrain_cell
+from deerstream.enrich.limits import allowed_window, split_on_rejection
+from deerstream.enrich.nodata import NoData
+from deerstream.enrich.resilience import CircuitBreaker, RetryPolicy
+from deerstream.errors import BudgetExhausted, CircuitOpen, ConfigError, UpstreamRejected
 
 TODAY = date(2026, 12, 1)
 Reply = tuple[int, bytes, dict[str, str]]

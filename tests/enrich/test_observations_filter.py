@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enrich.enricher import SCOUTING_MAX_AGE, _observations_for
-from models.geo import distance_m
-from models.records import ObservationType, PredictionRequest, ScoutingObservation
+from deerstream.enrich.enricher import SCOUTING_MAX_AGE, _observations_for
+from deerstream.models.geo import distance_m
+from deerstream.models.records import ObservationType, PredictionRequest, ScoutingObservation
 
 T = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -20,11 +20,11 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 
+from deerstream.enrich.cache import RedisCache
+from deerstream.enrich.redis_client import RedisOptions, open_redis
 from deerstream.errors import ConfigError
+from deerstream.simulators.server import RunningSimulators
 from deerstream.stack.redis_cluster import RedisClusterNodes
-from enrich.cache import RedisCache
-from enrich.redis_client import RedisOptions, open_redis
-from simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,

@@ -10,8 +10,8 @@ import asyncio
 
 import redis.asyncio as aioredis
 
-from models.records import SourceStatus
-from simulators.server import RunningSimulators
+from deerstream.models.records import SourceStatus
+from deerstream.simulators.server import RunningSimulators
 from tests.enrich.conftest import EnricherFactory, PrivateRedis, request, settings_for
 
 

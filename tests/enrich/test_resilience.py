@@ -7,6 +7,14 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from deerstream.enrich.http import parse_retry_after
+from deerstream.enrich.resilience import (
+    BreakerState,
+    CircuitBreaker,
+    RetryPolicy,
+    RetryStats,
+    call_resilient,
+)
 from deerstream.errors import (
     CircuitOpen,
     UpstreamBadResponse,
@@ -14,14 +22,6 @@ from deerstream.errors import (
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
-)
-from enrich.http import parse_retry_after
-from enrich.resilience import (
-    BreakerState,
-    CircuitBreaker,
-    RetryPolicy,
-    RetryStats,
-    call_resilient,
 )
 
 

@@ -12,9 +12,9 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from enrich.keys import M_PER_DEG_LAT
-from models.records import PredictionRequest, SourceStatus
-from simulators.server import RunningSimulators
+from deerstream.enrich.keys import M_PER_DEG_LAT
+from deerstream.models.records import PredictionRequest, SourceStatus
+from deerstream.simulators.server import RunningSimulators
 from tests.enrich.conftest import TARGET, EnricherFactory, settings_for
 
 

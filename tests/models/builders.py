@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from models.records import (
+from deerstream.models.records import (
     ActivityLevel,
     Factor,
     HourForecast,

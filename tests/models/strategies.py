@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from models.geo import COMPASS_16
-from models.records import (
+from deerstream.models.geo import COMPASS_16
+from deerstream.models.records import (
     ActivityLevel,
     Factor,
     HourForecast,

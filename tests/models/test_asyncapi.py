@@ -20,13 +20,12 @@ import pytest
 from jsonschema import Draft7Validator, ValidationError
 from jsonschema.validators import validator_for
 
-from agents.records import InputMessage, OutputMessage
 from deerstream import cli
+from deerstream.agents.records import InputMessage, OutputMessage
 from deerstream.commands import asyncapi as command
-from deerstream.settings import Settings
-from engine import MODEL_VERSION
-from models import asyncapi
-from models.deadletter import (
+from deerstream.engine import MODEL_VERSION
+from deerstream.models import asyncapi
+from deerstream.models.deadletter import (
     H_FAILED_AT,
     H_MESSAGE,
     H_PATH,
@@ -38,10 +37,11 @@ from models.deadletter import (
     DeadLetter,
     dead_letter_headers,
 )
-from models.framing import H_SCHEMA_ID, frame
-from models.records import SUPPORTED_SCHEMA_VERSIONS
-from models.schema import load_schema
-from streams.replay import (
+from deerstream.models.framing import H_SCHEMA_ID, frame
+from deerstream.models.records import SUPPORTED_SCHEMA_VERSIONS
+from deerstream.models.schema import load_schema
+from deerstream.settings import Settings
+from deerstream.streams.replay import (
     REPLAY_HEADER,
     REPLAY_NO_CACHE_HEADER,
     REPLAY_ORIGIN_HEADER,

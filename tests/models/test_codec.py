@@ -11,15 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deerstream.errors import ContractError
-from models.codec import (
+from deerstream.models.codec import (
     MAX_EVENT_BYTES,
     decode_request,
     encode_request,
     request_from_dict,
     request_to_dict,
 )
-from models.deadletter import REASON_CODES
-from models.records import PredictionRequest, RequestOptions, RutPhase
+from deerstream.models.deadletter import REASON_CODES
+from deerstream.models.records import PredictionRequest, RequestOptions, RutPhase
 from tests.models.strategies import json_values, requests
 
 MINIMAL: dict[str, Any] = {

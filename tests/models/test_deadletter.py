@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deerstream.errors import ContractError
-from models.codec import decode_request
-from models.deadletter import (
+from deerstream.models.codec import decode_request
+from deerstream.models.deadletter import (
     REASON_CODES,
     DeadLetter,
     dead_letter_for,

@@ -15,9 +15,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from deerstream.errors import ContractError
-from models.codec import decode_prediction, decode_request, encode_prediction
-from models.deadletter import REASON_CODES
-from models.schema import load_schema
+from deerstream.models.codec import decode_prediction, decode_request, encode_prediction
+from deerstream.models.deadletter import REASON_CODES
+from deerstream.models.schema import load_schema
 from tests.models.jsonparse import parse_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

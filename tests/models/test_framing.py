@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.framing import frame, unframe
+from deerstream.models.framing import frame, unframe
 
 
 def test_a_framed_value_gives_its_payload_and_schema_id() -> None:

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft202012Validator
 
 from deerstream.errors import ContractError
-from models.codec import decode_prediction, encode_prediction, prediction_to_dict
-from models.records import Prediction, SourceQuality, SourceStatus, Zone
-from models.schema import load_schema
+from deerstream.models.codec import decode_prediction, encode_prediction, prediction_to_dict
+from deerstream.models.records import Prediction, SourceQuality, SourceStatus, Zone
+from deerstream.models.schema import load_schema
 from tests.models.builders import full_prediction
 from tests.models.strategies import predictions
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from engine.predict import predict
-from models.codec import decode_prediction, encode_prediction
-from models.records import (
+from deerstream.engine.predict import predict
+from deerstream.models.codec import decode_prediction, encode_prediction
+from deerstream.models.records import (
     Enrichment,
     ObservationType,
     Prediction,
@@ -24,7 +24,7 @@ from models.records import (
     TerrainGrid,
     WeatherSeries,
 )
-from models.schema import load_schema
+from deerstream.models.schema import load_schema
 
 PREDICTION = Draft202012Validator(load_schema("prediction"))
 M_PER_DEG = 111_195.0

@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from deerstream.errors import ContractError
-from models.codec import encode_prediction, encode_request, prediction_to_dict, request_from_dict
-from models.records import (
+from deerstream.models.codec import (
+    encode_prediction,
+    encode_request,
+    prediction_to_dict,
+    request_from_dict,
+)
+from deerstream.models.records import (
     ActivityLevel,
     Factor,
     HuntWindow,
@@ -28,7 +33,7 @@ from models.records import (
     SunTimes,
     Zone,
 )
-from models.schema import SCHEMA_FILES, load_schema
+from deerstream.models.schema import SCHEMA_FILES, load_schema
 from tests.models.builders import full_prediction
 from tests.models.strategies import aware_datetimes, ids, json_scalars, predictions, requests
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from deerstream.errors import ContractError
-from models.wire import format_datetime, read_datetime, read_number, show
+from deerstream.models.wire import format_datetime, read_datetime, read_number, show
 
 
 @pytest.mark.parametrize(

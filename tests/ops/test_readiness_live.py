@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from deerstream.simulators.server import RunningSimulators
 from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.redis import RedisServer
-from simulators.server import RunningSimulators
 from tests.agents.harness import WorkerProcess, create_topics, topic_env, upstream_env
 from tests.ports import free_port
 from tests.security.conftest import private_state

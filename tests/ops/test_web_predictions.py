@@ -9,7 +9,7 @@ import aiohttp
 import orjson
 import pytest
 
-from agents.recent import RecentPredictions
+from deerstream.agents.recent import RecentPredictions
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
 from deerstream.web import OpsServer

@@ -21,7 +21,7 @@ import orjson
 import pytest
 
 from deerstream.cli import COMMANDS
-from simulators.server import RunningSimulators
+from deerstream.simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,
@@ -84,6 +84,25 @@ def test_every_subcommand_starts_from_the_installed_wheel(installed: Path, tmp_p
     # Optional features name their extra instead of crashing.
     bench = _run(installed, "bench", "--quick", cwd=tmp_path)
     assert bench.returncode == 1 and "pip install 'deerstream[bench]'" in bench.stderr
+
+
+def test_the_wheel_installs_one_top_level_package(installed: Path) -> None:
+    """Everything lives under ``deerstream``: no generic ``models`` or ``bench`` beside a
+    user's own packages, and the mapped folders arrive as real files, not links."""
+    (site,) = (installed.parent / "lib").glob("python3*/site-packages")
+    (dist,) = site.glob("deerstream-*.dist-info")
+    assert (dist / "top_level.txt").read_text().split() == ["deerstream"]
+    for name in ("models", "engine", "enrich", "simulators", "streams", "agents", "views",
+                 "bench", "schemas"):  # fmt: skip
+        assert not (site / name).exists(), name
+        sub = site / "deerstream" / name
+        assert sub.is_dir() and not sub.is_symlink() and (sub / "__init__.py").is_file()
+    assert sorted(p.name for p in (site / "deerstream" / "schemas").glob("*.json")) == [
+        "prediction-request.v1.json",
+        "prediction-request.v2.json",
+        "prediction.v1.json",
+        "prediction.v2.json",
+    ]
 
 
 async def test_the_installed_worker_answers_a_request(

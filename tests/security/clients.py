@@ -11,7 +11,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from deerstream.settings import Settings
-from streams.kafka import client_kwargs
+from deerstream.streams.kafka import client_kwargs
 
 
 def settings_for(env: Mapping[str, str]) -> Settings:

@@ -10,11 +10,11 @@ import redis.asyncio as aioredis
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from redis.asyncio.connection import SSLConnection
 
-from agents.app import _credentials
+from deerstream.agents.app import _credentials
 from deerstream.errors import ConfigError
 from deerstream.logs import redact
 from deerstream.settings import Settings
-from streams.kafka import client_kwargs
+from deerstream.streams.kafka import client_kwargs
 from tests.security.certs import Certs, make_certs
 
 SECRET = "Kafka-S3cret-p4ss"

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from agents.preflight import check_kafka
+from deerstream.agents.preflight import check_kafka
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from simulators.server import RunningSimulators
-from streams.admin import ensure_topics
-from streams.kafka import BrokerError
+from deerstream.simulators.server import RunningSimulators
+from deerstream.streams.admin import ensure_topics
+from deerstream.streams.kafka import BrokerError
 from tests.agents.harness import WorkerProcess, request_json, topic_env, upstream_env
 from tests.security.certs import make_certs
 from tests.security.clients import collect_ids, produce, settings_for

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from agents.preflight import check_redis
+from deerstream.agents.preflight import check_redis
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
-from simulators.server import RunningSimulators
+from deerstream.simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,

@@ -14,7 +14,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
 
-from agents.preflight import check_redis
+from deerstream.agents.preflight import check_redis
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from tests.ports import free_port

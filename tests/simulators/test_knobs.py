@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deerstream.errors import ConfigError
-from simulators.knobs import Fault, Knobs, SimConfig
+from deerstream.simulators.knobs import Fault, Knobs, SimConfig
 
 
 def test_rates_outside_unit_interval_are_rejected() -> None:

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.geo import distance_m
-from simulators.dem import SyntheticDem
-from simulators.scouting_data import seeded_observations
-from simulators.weather_model import weather_at
+from deerstream.models.geo import distance_m
+from deerstream.simulators.dem import SyntheticDem
+from deerstream.simulators.scouting_data import seeded_observations
+from deerstream.simulators.weather_model import weather_at
 
 _M = 111_320.0
 

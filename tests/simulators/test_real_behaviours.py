@@ -20,10 +20,10 @@ from aiohttp.test_utils import TestServer
 from multidict import CIMultiDictProxy
 
 from deerstream.errors import ConfigError
-from simulators.elevation_server import create_elevation_app
-from simulators.knobs import RATE_LIMIT_REASONS, REAL_OPEN_METEO, Knobs, SimConfig
-from simulators.server import RunningSimulators, start_simulators
-from simulators.weather_server import create_weather_app
+from deerstream.simulators.elevation_server import create_elevation_app
+from deerstream.simulators.knobs import RATE_LIMIT_REASONS, REAL_OPEN_METEO, Knobs, SimConfig
+from deerstream.simulators.server import RunningSimulators, start_simulators
+from deerstream.simulators.weather_server import create_weather_app
 
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
 VARS = (

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from simulators.knobs import Knobs, SimConfig
-from simulators.server import RunningSimulators, start_simulators
-from simulators.weather_server import create_weather_app
+from deerstream.simulators.knobs import Knobs, SimConfig
+from deerstream.simulators.server import RunningSimulators, start_simulators
+from deerstream.simulators.weather_server import create_weather_app
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 
+from deerstream.simulators.server import RunningSimulators
 from deerstream.stack.kafka_cluster import KafkaCluster
-from simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
     collect,

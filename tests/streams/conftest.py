@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from deerstream.models.records import PredictionRequest
 from deerstream.settings import Settings
-from models.records import PredictionRequest
-from streams.admin import delete_topics, ensure_topics, topic_exists
+from deerstream.streams.admin import delete_topics, ensure_topics, topic_exists
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from typing import Any
 from aiokafka import TopicPartition
 
 from deerstream.settings import Settings
-from streams.kafka import partitions_of
-from streams.ranges import close_consumer, open_reader
+from deerstream.streams.kafka import partitions_of
+from deerstream.streams.ranges import close_consumer, open_reader
 
 
 async def read_all(settings: Settings, topic: str) -> list[Any]:

@@ -8,11 +8,11 @@ import orjson
 import pytest
 
 from deerstream.errors import ConfigError
+from deerstream.models.codec import decode_request
 from deerstream.settings import Settings
-from models.codec import decode_request
-from streams.archive import STATE_FILE, archive, load_state
-from streams.producer import RequestProducer
-from streams.replay import ArchiveFile, replay
+from deerstream.streams.archive import STATE_FILE, archive, load_state
+from deerstream.streams.producer import RequestProducer
+from deerstream.streams.replay import ArchiveFile, replay
 from tests.streams.conftest import make_request
 from tests.streams.kafka_read import read_all
 

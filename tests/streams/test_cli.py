@@ -16,10 +16,10 @@ import orjson
 import pytest
 
 from deerstream.cli import main
+from deerstream.models.codec import decode_request, encode_prediction, request_to_dict
 from deerstream.settings import Settings
-from models.codec import decode_request, encode_prediction, request_to_dict
-from streams.producer import RequestProducer
-from streams.replay import REPLAY_HEADER
+from deerstream.streams.producer import RequestProducer
+from deerstream.streams.replay import REPLAY_HEADER
 from tests.streams.conftest import make_request
 from tests.streams.kafka_read import read_all
 from tests.streams.test_subscriber import make_prediction, publish

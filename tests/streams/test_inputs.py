@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from deerstream.errors import ConfigError
-from streams.inputs import format_for, read_csv, read_jsonl
+from deerstream.streams.inputs import format_for, read_csv, read_jsonl
 
 
 def counter_ids() -> object:

@@ -6,7 +6,7 @@ import pytest
 
 from deerstream.commands._args import parse_rate, parse_speed
 from deerstream.errors import ConfigError
-from streams.pacing import SpeedPacer, TokenBucket
+from deerstream.streams.pacing import SpeedPacer, TokenBucket
 
 
 class FakeTime:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from deerstream.models.codec import decode_request, encode_request
 from deerstream.settings import Settings
-from models.codec import decode_request, encode_request
-from streams.producer import RequestProducer
-from streams.times import to_ms
+from deerstream.streams.producer import RequestProducer
+from deerstream.streams.times import to_ms
 from tests.streams.conftest import make_request
 from tests.streams.kafka_read import read_all
 

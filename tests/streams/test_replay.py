@@ -10,10 +10,10 @@ import orjson
 import pytest
 
 from deerstream.errors import ConfigError
+from deerstream.models.codec import request_to_dict
 from deerstream.settings import Settings
-from models.codec import request_to_dict
-from streams.producer import RequestProducer
-from streams.replay import (
+from deerstream.streams.producer import RequestProducer
+from deerstream.streams.replay import (
     NO_PARTITION,
     REPLAY_HEADER,
     REPLAY_NO_CACHE_HEADER,
@@ -24,7 +24,7 @@ from streams.replay import (
     TimeRange,
     replay,
 )
-from streams.times import to_ms
+from deerstream.streams.times import to_ms
 from tests.streams.conftest import make_request
 from tests.streams.kafka_read import read_all
 
@@ -170,7 +170,7 @@ async def test_speed_replay_keeps_time_order(stream_settings: Settings) -> None:
     produced = await produce_day(stream_settings)
     since = produced[100][1]
     until = produced[130][1]  # 30 events, 37 s apart in event time → 1.11 s at 1000x
-    from streams.pacing import SpeedPacer
+    from deerstream.streams.pacing import SpeedPacer
 
     report = await replay(stream_settings, TimeRange(since, until), pacer=SpeedPacer(1000))
     assert report.total == 31

@@ -9,9 +9,8 @@ import pytest
 
 from deerstream.commands._args import parse_bbox
 from deerstream.errors import ConfigError
-from deerstream.settings import Settings
-from models.codec import encode_prediction
-from models.records import (
+from deerstream.models.codec import encode_prediction
+from deerstream.models.records import (
     ActivityLevel,
     Prediction,
     RutPhase,
@@ -19,9 +18,10 @@ from models.records import (
     SourceStatus,
     SunTimes,
 )
-from streams.producer import RequestProducer
-from streams.subscriber import BBox, PredictionSubscriber
-from streams.times import to_ms
+from deerstream.settings import Settings
+from deerstream.streams.producer import RequestProducer
+from deerstream.streams.subscriber import BBox, PredictionSubscriber
+from deerstream.streams.times import to_ms
 
 T0 = datetime(2026, 11, 14, 12, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deerstream.errors import ConfigError
-from streams.times import from_ms, parse_time, to_ms
+from deerstream.streams.times import from_ms, parse_time, to_ms
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from engine.stands import scent_half_width_deg, scent_reach_m
+from deerstream.engine.stands import scent_half_width_deg, scent_reach_m
+from deerstream.views.page import PLAN_PX, render_index_page, render_prediction_page
 from tests.views.dom import data_elements
-from views.page import PLAN_PX, render_index_page, render_prediction_page
 
 FULL = Path(__file__).resolve().parents[2] / "examples" / "predictions" / "full.json"
 V1 = FULL.with_name("v1.json")

@@ -17,8 +17,8 @@ from typing import Any
 import orjson
 import pytest
 
+from deerstream.views.page import render_prediction_page
 from tests.views.dom import data_elements
-from views.page import render_prediction_page
 
 pytestmark = pytest.mark.integration
 

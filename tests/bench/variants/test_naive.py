@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bench.variants.naive import nearby
-from models.records import ObservationType, PredictionRequest, ScoutingObservation
+from deerstream.bench.variants.naive import nearby
+from deerstream.models.records import ObservationType, PredictionRequest, ScoutingObservation
 
 T = datetime(2026, 11, 29, 11, 45, tzinfo=UTC)
 

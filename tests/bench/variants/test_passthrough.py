@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from bench.variants.passthrough import MODEL_VERSION, passthrough_output
+from deerstream.bench.variants.passthrough import MODEL_VERSION, passthrough_output
 from deerstream.errors import ContractError
 
 REQUEST = orjson.dumps(

@@ -16,9 +16,9 @@ from deerstream.cli import main
 from deerstream.commands import produce as command
 from deerstream.commands._args import parse_stand
 from deerstream.errors import ConfigError
+from deerstream.models.codec import decode_request, encode_request
+from deerstream.models.records import HunterStand, PredictionRequest
 from deerstream.settings import Settings
-from models.codec import decode_request, encode_request
-from models.records import HunterStand, PredictionRequest
 
 AT = "2026-12-02T06:00:00-05:00"
 POINT = ["produce", "--lat", "34.9", "--lon", "-83.0", "--at", AT]

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from deerstream.commands import schema as command
+from deerstream.models.schema import load_schema
 from deerstream.settings import Settings
-from models.schema import load_schema
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

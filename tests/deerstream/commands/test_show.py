@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from deerstream.cli import build_parser, main
 from deerstream.commands import show as command
 from deerstream.settings import Settings
-from streams.admin import ensure_topics
+from deerstream.streams.admin import ensure_topics
 from tests.views.dom import data_elements
 
 FULL: dict[str, Any] = orjson.loads(
