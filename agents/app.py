@@ -31,24 +31,24 @@ from faust.types import EventT, StreamT
 from deerstream.agents.batches import BatchHandler, BatchRunner
 from deerstream.agents.offsets import OffsetGate
 from deerstream.agents.records import InputMessage
-from deerstream.settings import Settings
+from deerstream.settings import AgentSettings, KafkaConnection, KafkaSettings, Topics
 from deerstream.streams.kafka import client_kwargs
 
 
-def create_app(settings: Settings) -> faust.App:
+def create_app(kafka: KafkaSettings, agent: AgentSettings) -> faust.App:
     """A Faust app configured from settings (no web server: the worker serves its own)."""
-    datadir = Path(settings.state_dir) / "faust"
+    datadir = Path(agent.state_dir) / "faust"
     datadir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
-    servers = ";".join(f"kafka://{s.strip()}" for s in settings.kafka_bootstrap_servers.split(","))
+    servers = ";".join(f"kafka://{b}" for b in kafka.connection.bootstrap)
     return faust.App(
-        settings.app_id,
+        agent.app_id,
         broker=servers,
-        broker_credentials=_credentials(settings),
+        broker_credentials=_credentials(kafka.connection),
         value_serializer="raw",
         key_serializer="raw",
-        topic_partitions=settings.topic_partitions,
-        topic_replication_factor=settings.topic_replication,
-        processing_guarantee="exactly_once" if settings.exactly_once else "at_least_once",
+        topic_partitions=kafka.topics.partitions,
+        topic_replication_factor=kafka.topics.replication,
+        processing_guarantee="exactly_once" if agent.exactly_once else "at_least_once",
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         producer_linger_ms=5,
@@ -58,26 +58,27 @@ def create_app(settings: Settings) -> faust.App:
         store="memory://",
         # Faust keeps a small data folder per app; keep it in the state folder, not the CWD.
         datadir=str(datadir / "{conf.name}-data"),
-        broker_commit_interval=settings.commit_interval_s,
-        broker_session_timeout=settings.consumer_session_timeout_s,
-        broker_heartbeat_interval=settings.consumer_heartbeat_interval_s,
+        broker_commit_interval=agent.commit_interval_s,
+        broker_session_timeout=agent.session_timeout_s,
+        broker_heartbeat_interval=agent.heartbeat_interval_s,
     )
 
 
-def request_topics(app: faust.App, settings: Settings) -> Any:
+def request_topics(app: faust.App, topics: Topics) -> Any:
     """The topics the agent consumes: live requests and replayed requests."""
     return app.topic(
-        settings.request_topic,
-        settings.replay_topic,
+        topics.request,
+        topics.replay,
         key_type=bytes,
         value_type=bytes,
-        partitions=settings.topic_partitions,
+        partitions=topics.partitions,
     )
 
 
 def add_prediction_agent(
     app: faust.App,
-    settings: Settings,
+    agent: AgentSettings,
+    topics: Topics,
     handle: BatchHandler,
     *,
     gate: OffsetGate[EventT[Any]] | None = None,
@@ -96,7 +97,7 @@ def add_prediction_agent(
     A stop or rebalance waits at most ``SHUTDOWN_GRACE_S`` for batches in flight
     (``deerstream.agents.batches``).
     """
-    topics = request_topics(app, settings)
+    consumed = request_topics(app, topics)
     offsets: OffsetGate[EventT[Any]] = gate if gate is not None else OffsetGate()
 
     async def predict_requests(agent_stream: StreamT[bytes]) -> None:
@@ -109,14 +110,14 @@ def add_prediction_agent(
             handle,
             offsets,
             to_input,
-            in_flight=1 if settings.exactly_once else settings.batches_in_flight,
-            grace_s=settings.shutdown_grace_s,
-            exactly_once=settings.exactly_once,
+            in_flight=1 if agent.exactly_once else agent.batches_in_flight,
+            grace_s=agent.shutdown_grace_s,
+            exactly_once=agent.exactly_once,
         )
-        async for events in agent_stream.take_events(settings.batch_max, settings.batch_within_s):
+        async for events in agent_stream.take_events(agent.batch_max, agent.batch_within_s):
             await runner.submit(list(events))
 
-    return app.agent(topics, name="predict-requests")(predict_requests)
+    return app.agent(consumed, name="predict-requests")(predict_requests)
 
 
 def to_input(event: EventT[Any]) -> InputMessage:
@@ -136,20 +137,19 @@ def to_input(event: EventT[Any]) -> InputMessage:
     )
 
 
-def _credentials(settings: Settings) -> Any:
+def _credentials(conn: KafkaConnection) -> Any:
     """Faust broker credentials equivalent to ``deerstream.streams.kafka.client_kwargs``."""
-    kwargs = client_kwargs(settings)
-    protocol = settings.kafka_security_protocol.upper()
-    if protocol == "PLAINTEXT":
+    kwargs = client_kwargs(conn)
+    if conn.security_protocol == "PLAINTEXT":
         return None
     context = kwargs.get("ssl_context")
     ssl_context = context if isinstance(context, ssl.SSLContext) else None
-    if protocol.startswith("SASL"):
+    if conn.uses_sasl:
         # The mechanism as validated and upper-cased by client_kwargs: Faust's enum
         # rejects "scram-sha-512".
         return faust.SASLCredentials(
-            username=settings.kafka_sasl_username,
-            password=settings.kafka_sasl_password,
+            username=conn.sasl_username,
+            password=conn.sasl_password,
             mechanism=str(kwargs["sasl_mechanism"]),
             ssl_context=ssl_context,
         )

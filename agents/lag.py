@@ -8,16 +8,16 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
-from deerstream.settings import Settings
+from deerstream.settings import KafkaConnection
 from deerstream.streams.kafka import client_kwargs
 
 
 async def consumer_lag(
-    settings: Settings, group_id: str, topics: Sequence[str]
+    conn: KafkaConnection, group_id: str, topics: Sequence[str]
 ) -> dict[tuple[str, int], int]:
     """{(topic, partition): lag} for the partitions of ``topics``; a partition the group
     never committed counts from its beginning."""
-    kwargs = client_kwargs(settings)
+    kwargs = client_kwargs(conn)
     admin = AIOKafkaAdminClient(**kwargs)
     consumer = AIOKafkaConsumer(**kwargs)
     await admin.start()

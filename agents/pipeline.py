@@ -23,9 +23,10 @@ from deerstream.agents.records import BatchOutcome, InputMessage, OutputMessage,
 from deerstream.errors import ContractError
 from deerstream.logs import log_event
 from deerstream.metrics import Metrics
+from deerstream.models import headers as hdr
 from deerstream.models.codec import decode_request, prediction_keys, prediction_to_dict
 from deerstream.models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
-from deerstream.models.framing import H_SCHEMA_ID, unframe
+from deerstream.models.framing import unframe
 from deerstream.models.ids import prediction_id_for
 from deerstream.models.records import (
     Enrichment,
@@ -34,8 +35,7 @@ from deerstream.models.records import (
     SourceStatus,
 )
 from deerstream.models.wire import format_datetime
-from deerstream.settings import Settings
-from deerstream.streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
+from deerstream.settings import AgentSettings, Topics
 
 log = logging.getLogger("deerstream.pipeline")
 
@@ -85,8 +85,10 @@ class PredictionPipeline:
 
     def __init__(
         self,
-        settings: Settings,
+        agent: AgentSettings,
+        topics: Topics,
         *,
+        scouting_shared: bool = False,
         enricher: EnricherLike,
         cache: CacheLike | None,
         publisher: Publisher,
@@ -97,7 +99,9 @@ class PredictionPipeline:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         on_published: Callable[[bytes, bytes], None] | None = None,
     ) -> None:
-        self.settings = settings
+        self.agent = agent
+        self.topics = topics
+        self.scouting_shared = scouting_shared
         self.enricher = enricher
         self.cache = cache
         self.publisher = publisher
@@ -141,9 +145,9 @@ class PredictionPipeline:
             schema_id = unframed.schema_id
             if schema_id is not None and self.metrics is not None:
                 self.metrics.framed_inputs.labels(schema_id=str(schema_id)).inc()
-            request = decode_request(unframed.payload, max_bytes=self.settings.max_event_bytes)
+            request = decode_request(unframed.payload, max_bytes=self.agent.max_event_bytes)
         except ContractError as exc:
-            extra = [] if schema_id is None else [(H_SCHEMA_ID, str(schema_id).encode())]
+            extra = [] if schema_id is None else [(hdr.SCHEMA_ID, str(schema_id).encode())]
             self._dead_letter(
                 msg,
                 dead_letter_for(
@@ -158,7 +162,7 @@ class PredictionPipeline:
                 extra_headers=extra,
             )
             return None
-        replay = msg.header(REPLAY_HEADER) == b"1"
+        replay = msg.header(hdr.REPLAY) == b"1"
         evaluated = evaluation_request(request)
         return _Pending(
             msg=msg,
@@ -166,7 +170,7 @@ class PredictionPipeline:
             evaluated=evaluated,
             cache_key=prediction_cache_key(evaluated, self.model_version),
             replay=replay,
-            bypass_cache=replay and msg.header(REPLAY_NO_CACHE_HEADER) == b"1",
+            bypass_cache=replay and msg.header(hdr.REPLAY_NO_CACHE) == b"1",
         )
 
     async def _serve_from_cache(self, pending: list[_Pending], work: _Work) -> None:
@@ -194,7 +198,7 @@ class PredictionPipeline:
         by_key: dict[str, list[_Pending]] = {}
         for p in pending:
             by_key.setdefault(p.cache_key, []).append(p)
-        deadline = time.monotonic() + self.settings.enrichment_unavailable_deadline_s
+        deadline = time.monotonic() + self.agent.enrichment_unavailable_deadline_s
         delay = 0.25
         to_write: list[tuple[str, bytes, float]] = []
         while by_key:
@@ -217,7 +221,7 @@ class PredictionPipeline:
                     enrichment,
                     now,
                     model_version=self.model_version,
-                    scouting_shared=self.settings.scouting_shared,
+                    scouting_shared=self.scouting_shared,
                 )
                 predict_s = time.perf_counter() - t1
                 if self.metrics is not None:
@@ -298,7 +302,7 @@ class PredictionPipeline:
         the batch's (the outputs are delivered: failing now would only redeliver them)."""
         assert self.on_published is not None
         for _, out in work.outputs:
-            if out.topic != self.settings.prediction_topic or out.key is None:
+            if out.topic != self.topics.prediction or out.key is None:
                 continue
             try:
                 self.on_published(out.key, out.value)
@@ -340,17 +344,17 @@ class PredictionPipeline:
             "replay": p.replay,
         }
         headers: list[tuple[str, bytes]] = [
-            ("content-type", b"application/json"),
-            ("deerstream.schema_version", str(base["schema_version"]).encode()),
-            ("deerstream.model_version", self.model_version.encode()),
+            (hdr.CONTENT_TYPE, b"application/json"),
+            (hdr.SCHEMA_VERSION, str(base["schema_version"]).encode()),
+            (hdr.MODEL_VERSION, self.model_version.encode()),
         ]
         if p.replay:
-            headers.append((REPLAY_HEADER, b"1"))
-            origin = p.msg.header(REPLAY_ORIGIN_HEADER)
+            headers.append((hdr.REPLAY, b"1"))
+            origin = p.msg.header(hdr.REPLAY_ORIGIN)
             if origin is not None:
-                headers.append((REPLAY_ORIGIN_HEADER, origin))
+                headers.append((hdr.REPLAY_ORIGIN, origin))
         out = OutputMessage(
-            topic=self.settings.prediction_topic,
+            topic=self.topics.prediction,
             key=req.request_id.encode(),
             value=orjson.dumps(stamped),
             headers=headers,
@@ -395,7 +399,7 @@ class PredictionPipeline:
         extra_headers: Sequence[tuple[str, bytes]] = (),
     ) -> None:
         out = OutputMessage(
-            topic=self.settings.dlq_topic,
+            topic=self.topics.dlq,
             key=msg.key,
             value=dl.original,
             headers=[*msg.headers, *dead_letter_headers(dl), *extra_headers],

@@ -33,7 +33,7 @@ from redis import exceptions as redis_errors
 from deerstream.enrich.redis_client import RedisOptions, open_redis
 from deerstream.errors import ConfigError
 from deerstream.logs import log_event
-from deerstream.settings import Settings
+from deerstream.settings import KafkaSettings, RedisSettings
 from deerstream.streams.kafka import BrokerError, client_kwargs
 
 __all__ = ["check_kafka", "check_redis", "run_checks"]
@@ -52,18 +52,18 @@ _CONN_ARGS = (
 )
 
 
-async def check_kafka(settings: Settings, *, timeout_s: float = 10.0) -> None:
-    """Log in to a bootstrap server and read cluster metadata with ``settings``.
+async def check_kafka(kafka: KafkaSettings, *, timeout_s: float = 10.0) -> None:
+    """Log in to a bootstrap server and read cluster metadata with ``kafka``'s connection.
 
     Raises ``ConfigError`` when the broker rejects the credentials, the SASL mechanism or
     the TLS handshake, or when the security protocol does not match the listener; raises
     ``BrokerError`` (retriable) when no bootstrap server can be reached at all.
     """
-    kwargs = client_kwargs(settings)
+    kwargs = client_kwargs(kafka.connection)
     conn_args = {k: v for k, v in kwargs.items() if k in _CONN_ARGS}
     unreachable: list[str] = []
-    for server in _servers(settings):
-        host, port = _split(server)
+    for address in kafka.connection.bootstrap:
+        server, host, port = str(address), address.host, address.port
         try:
             conn = await asyncio.wait_for(
                 create_conn(host, port, request_timeout_ms=int(timeout_s * 1000), **conn_args),
@@ -72,7 +72,7 @@ async def check_kafka(settings: Settings, *, timeout_s: float = 10.0) -> None:
         except _AUTH_ERRORS as exc:
             raise ConfigError(
                 f"Kafka authentication failed at {server} for user "
-                f"{settings.kafka_sasl_username!r} with {kwargs.get('sasl_mechanism')}: "
+                f"{kafka.connection.sasl_username!r} with {kwargs.get('sasl_mechanism')}: "
                 f"{_reason(exc)}; check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and "
                 "KAFKA_SASL_MECHANISM"
             ) from None
@@ -111,7 +111,7 @@ async def check_kafka(settings: Settings, *, timeout_s: float = 10.0) -> None:
             unreachable.append(f"{server}: {_reason(exc)}")
             continue
         conn.close()
-        await _read_metadata(kwargs, server, timeout_s, settings.topic_replication)
+        await _read_metadata(kwargs, server, timeout_s, kafka.topics.replication)
         return
     raise BrokerError("no Kafka bootstrap server answered (" + "; ".join(unreachable) + ")")
 
@@ -142,7 +142,7 @@ async def _read_metadata(
         )
 
 
-async def check_redis(settings: Settings, *, timeout_s: float = 5.0) -> None:
+async def check_redis(redis: RedisSettings, *, timeout_s: float = 5.0) -> None:
     """PING Redis with the credentials in ``REDIS_URL``.
 
     Raises ``ConfigError`` when Redis rejects the user name or password, refuses the
@@ -150,9 +150,9 @@ async def check_redis(settings: Settings, *, timeout_s: float = 5.0) -> None:
     reached (or answers with any other error) is only logged: the cache is bypassable and
     the worker runs without it until Redis is back.
     """
-    where = _redis_where(settings.redis_url)
+    where = _redis_where(redis.url)
     client = aioredis.Redis.from_url(
-        settings.redis_url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s
+        redis.url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s
     )
     try:
         await client.ping()
@@ -186,14 +186,14 @@ async def check_redis(settings: Settings, *, timeout_s: float = 5.0) -> None:
         await client.aclose()
 
 
-async def check_redis_mode(settings: Settings) -> None:
+async def check_redis_mode(redis: RedisSettings) -> None:
     """``ConfigError`` for Redis Cluster settings that cannot work (``REDIS_CLUSTER=true``
     at a plain node, a database other than 0 on a cluster); opening the client decides."""
-    client = await open_redis(RedisOptions(url=settings.redis_url, cluster=settings.redis_cluster))
+    client = await open_redis(RedisOptions(url=redis.url, cluster=redis.cluster))
     await client.aclose()
 
 
-def run_checks(settings: Settings) -> None:
+def run_checks(kafka: KafkaSettings, redis: RedisSettings) -> None:
     """Run both checks on a private event loop (for synchronous entry points).
 
     A fresh loop, closed afterwards and never installed as the current loop, so a
@@ -201,25 +201,11 @@ def run_checks(settings: Settings) -> None:
     """
     loop = asyncio.new_event_loop()
     try:
-        loop.run_until_complete(check_kafka(settings))
-        loop.run_until_complete(check_redis(settings))
-        loop.run_until_complete(check_redis_mode(settings))
+        loop.run_until_complete(check_kafka(kafka))
+        loop.run_until_complete(check_redis(redis))
+        loop.run_until_complete(check_redis_mode(redis))
     finally:
         loop.close()
-
-
-def _servers(settings: Settings) -> list[str]:
-    servers = [s.strip() for s in settings.kafka_bootstrap_servers.split(",") if s.strip()]
-    if not servers:
-        raise ConfigError("KAFKA_BOOTSTRAP_SERVERS is empty")
-    return servers
-
-
-def _split(server: str) -> tuple[str, int]:
-    host, _, port = server.rpartition(":")
-    if not host or not port.isdigit():
-        raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS entry {server!r} needs host:port")
-    return host.strip("[]"), int(port)
 
 
 def _reason(exc: BaseException) -> str:

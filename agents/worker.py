@@ -68,10 +68,10 @@ class WorkerResources(Service):
 
     async def on_start(self) -> None:
         s = self.settings
-        await ensure_topics(s)
-        self.redis = await open_redis(RedisOptions(url=s.redis_url, cluster=s.redis_cluster))
+        await ensure_topics(s.kafka)
+        self.redis = await open_redis(RedisOptions(url=s.redis.url, cluster=s.redis.cluster))
         self.enricher = Enricher(
-            s, self.redis, on_source_latency=self.metrics.observe_source_latency
+            s.upstreams, self.redis, on_source_latency=self.metrics.observe_source_latency
         )
         await self.enricher.start()
         cache = RedisCache(self.redis, name="prediction")
@@ -80,17 +80,19 @@ class WorkerResources(Service):
         self.metrics.register_stats("prediction_cache", cache.stats)
         self.metrics.register_stats("offsets", lambda: self.gate.stats(time.monotonic()))
         self.pipeline = PredictionPipeline(
-            s,
+            s.agent,
+            s.kafka.topics,
+            scouting_shared=s.upstreams.scouting_shared,
             enricher=self.enricher,
             cache=cache,
-            publisher=FaustPublisher(self.app, exactly_once=s.exactly_once),
+            publisher=FaustPublisher(self.app, exactly_once=s.agent.exactly_once),
             predict=predict,
             model_version=MODEL_VERSION,
             metrics=self.metrics,
             on_published=self.recent.add,
         )
         self.ops = OpsServer(
-            s,
+            s.web,
             self.metrics,
             {
                 "kafka": self._check_kafka,
@@ -106,8 +108,8 @@ class WorkerResources(Service):
             log,
             logging.INFO,
             "worker resources started",
-            web=f"http://{s.web_host}:{self.ops.port}",
-            exactly_once=s.exactly_once,
+            web=f"http://{s.web.host}:{self.ops.port}",
+            exactly_once=s.agent.exactly_once,
             model_version=MODEL_VERSION,
         )
 
@@ -123,11 +125,15 @@ class WorkerResources(Service):
     @Service.task
     async def _report_lag(self) -> None:
         s = self.settings
+        topics = s.kafka.topics
         failing_since: float | None = None
         while not self.should_stop:
             try:
                 lag = await asyncio.wait_for(
-                    consumer_lag(s, s.app_id, [s.request_topic, s.replay_topic]), LAG_TIMEOUT_S
+                    consumer_lag(
+                        s.kafka.connection, s.agent.app_id, [topics.request, topics.replay]
+                    ),
+                    LAG_TIMEOUT_S,
                 )
             except Exception as exc:  # the cluster is (partly) down: say so, keep waiting
                 failing_since = failing_since or time.monotonic()
@@ -188,15 +194,15 @@ class WorkerResources(Service):
     # ------------------------------------------------------------------ readiness
 
     async def _check_kafka(self) -> tuple[bool, str]:
-        host, _, port = self.settings.kafka_bootstrap_servers.split(",")[0].rpartition(":")
+        first = self.settings.kafka.connection.bootstrap[0]
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), 1.0)
+            _, writer = await asyncio.wait_for(asyncio.open_connection(first.host, first.port), 1.0)
         except (OSError, TimeoutError) as exc:
-            return False, f"broker {host}:{port} unreachable: {exc.__class__.__name__}"
+            return False, f"broker {first} unreachable: {exc.__class__.__name__}"
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
-        return True, f"broker {host}:{port} reachable"
+        return True, f"broker {first} reachable"
 
     async def _check_partitions(self) -> tuple[bool, str]:
         assigned = self.app.consumer.assignment() if self.app.consumer else set()
@@ -277,18 +283,20 @@ class BoundedStopWorker(faust.Worker):
 
 def run_worker(settings: Settings) -> int:
     """Run the worker in the foreground until SIGINT/SIGTERM; returns the exit status."""
-    configure_logging(settings)
+    configure_logging(settings.logging)
     # Wrong credentials are configuration errors: one clear line now, before Faust starts.
-    run_checks(settings)
-    app = create_app(settings)
+    run_checks(settings.kafka, settings.redis)
+    app = create_app(settings.kafka, settings.agent)
     resources = WorkerResources(app, settings)
-    add_prediction_agent(app, settings, resources.handle, gate=resources.gate)
+    add_prediction_agent(
+        app, settings.agent, settings.kafka.topics, resources.handle, gate=resources.gate
+    )
     log_event(
         log,
         logging.INFO,
         "starting worker",
         host=socket.gethostname(),
-        kafka=settings.kafka_bootstrap_servers,
+        kafka=settings.kafka.connection.bootstrap_servers,
         request_topic=settings.request_topic,
         prediction_topic=settings.prediction_topic,
     )
@@ -303,7 +311,7 @@ def run_worker(settings: Settings) -> int:
     # Faust's start-up spinner writes cursor escapes to a terminal (one was left behind at
     # every stop); the logs say what is happening instead.
     worker.spinner = None
-    worker.hard_stop_after_s = settings.shutdown_grace_s + STOP_HANG_S
+    worker.hard_stop_after_s = settings.agent.shutdown_grace_s + STOP_HANG_S
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

@@ -107,7 +107,7 @@ def topic_env(tag: str) -> dict[str, str]:
 async def remove_topics(settings: Settings, tag: str) -> None:
     """Delete a variant's topics (its four, plus Faust's internal ones named after it)."""
     # Leftover topics only cost disk; a failure to delete them must not lose the results.
-    admin = AIOKafkaAdminClient(**client_kwargs(settings))
+    admin = AIOKafkaAdminClient(**client_kwargs(settings.kafka.connection))
     try:
         await admin.start()
         names = [t for t in await admin.list_topics() if t.startswith((f"{tag}.", f"{tag}-"))]
@@ -116,7 +116,7 @@ async def remove_topics(settings: Settings, tag: str) -> None:
     finally:
         await admin.close()
     with contextlib.suppress(BrokerError):
-        await delete_topics(settings, names)
+        await delete_topics(settings.kafka.connection, names)
 
 
 async def flush_bench_db(redis_url: str) -> None:
@@ -150,7 +150,7 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
         dlq_topic=env["DLQ_TOPIC"],
         replay_topic=env["REPLAY_TOPIC"],
     )
-    await ensure_topics(topics)
+    await ensure_topics(topics.kafka)
     if spec.flush_redis:
         await flush_bench_db(ctx.redis_url)
     stats_file = ctx.out_dir / f"{spec.name}.stats.json"

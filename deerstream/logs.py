@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from deerstream.settings import Settings
+from deerstream.settings import LogSettings
 
 __all__ = ["JsonFormatter", "TextFormatter", "configure_logging", "log_event", "redact"]
 
@@ -161,7 +161,7 @@ def wants_json(log_format: str, stream: TextIO) -> bool:
     return not (callable(isatty) and isatty())
 
 
-def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
+def configure_logging(logging_: LogSettings, stream: TextIO | None = None) -> None:
     """Send every logger's records to ``stream`` (default stderr) as JSON lines, or as text
     with ``LOG_FORMAT=text``, at ``LOG_LEVEL``. Calling it again replaces the handler."""
     root = logging.getLogger()
@@ -171,14 +171,14 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
             handler.close()
     out = stream if stream is not None else sys.stderr
     handler = logging.StreamHandler(out)
-    if wants_json(settings.log_format, out):
+    if wants_json(logging_.format, out):
         handler.setFormatter(JsonFormatter())
     else:
-        colour = settings.log_format == "auto"  # auto + a terminal: colours; text: plain
+        colour = logging_.format == "auto"  # auto + a terminal: colours; text: plain
         handler.setFormatter(TextFormatter(colour=colour))
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
-    root.setLevel(settings.log_level.upper())
+    root.setLevel(logging_.level.upper())
     # One line per HTTP request (Prometheus scrapes every few seconds) is noise, not an event.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 

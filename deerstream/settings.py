@@ -1,7 +1,10 @@
 """One typed settings object, built once at the entry point from the environment.
 
-Nothing else in the project reads ``os.environ``: components receive ``Settings`` (or the
-part of it they need) as a constructor argument.
+Nothing else in the project reads ``os.environ``. ``Settings`` mirrors the environment one
+field per variable, and is parsed and validated once; each component then receives only
+its slice, as typed values: ``settings.kafka`` (the connection and the topics),
+``settings.redis``, ``settings.upstreams``, ``settings.agent``, ``settings.web`` and
+``settings.logging``. The bootstrap list is split into host and port here and nowhere else.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any, get_type_hints
 
 from deerstream.errors import ConfigError
@@ -17,6 +21,133 @@ from deerstream.errors import ConfigError
 LOCAL_WEATHER_URL = "http://127.0.0.1:8701"
 LOCAL_ELEVATION_URL = "http://127.0.0.1:8702"
 LOCAL_SCOUTING_URL = "http://127.0.0.1:8703"
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAddress:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
+        return f"{host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaConnection:
+    """Where the brokers are and how to authenticate to them (validated)."""
+
+    bootstrap: tuple[BrokerAddress, ...]
+    security_protocol: str  # one of SECURITY_PROTOCOLS, upper case
+    sasl_mechanism: str  # one of SASL_MECHANISMS, upper case
+    sasl_username: str
+    sasl_password: str
+    ssl_cafile: str
+    ssl_certfile: str
+    ssl_keyfile: str
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """The comma-separated ``host:port`` list Kafka clients take."""
+        return ",".join(str(b) for b in self.bootstrap)
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    request: str
+    prediction: str
+    dlq: str
+    replay: str
+    partitions: int
+    replication: int
+
+    def all(self) -> list[str]:
+        return [self.request, self.prediction, self.dlq, self.replay]
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaSettings:
+    connection: KafkaConnection
+    topics: Topics
+
+
+@dataclass(frozen=True, slots=True)
+class RedisSettings:
+    url: str
+    cluster: str  # auto, true, false
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamSettings:
+    weather_url: str
+    elevation_url: str
+    scouting_url: str
+    scouting_shared: bool
+    elevation_api: str
+    open_meteo_api_key: str
+    weather_budget: str
+    elevation_budget: str
+    connect_timeout_s: float
+    request_timeout_s: float
+    deadline_s: float
+    max_connections: int
+    retries: int
+    breaker_failure_threshold: int
+    breaker_reset_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSettings:
+    app_id: str
+    batch_max: int
+    batch_within_s: float
+    batches_in_flight: int
+    enrichment_unavailable_deadline_s: float
+    shutdown_grace_s: float
+    max_event_bytes: int
+    exactly_once: bool
+    session_timeout_s: float
+    commit_interval_s: float
+    heartbeat_interval_s: float
+    state_dir: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    host: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    level: str
+    format: str  # auto, json, text
+
+
+def parse_bootstrap(text: str) -> tuple[BrokerAddress, ...]:
+    """``host:port[,host:port...]`` as addresses; ``ConfigError`` names the bad entry."""
+    out = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        host, _, port = entry.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS entry {entry!r} needs host:port")
+        out.append(BrokerAddress(host.strip("[]"), int(port)))
+    if not out:
+        raise ConfigError("KAFKA_BOOTSTRAP_SERVERS is empty")
+    return tuple(out)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,14 +230,26 @@ class Settings:
                 continue
             values[f.name] = _parse(f.name, hints[f.name], raw)
         values.update(overrides)
-        settings = cls(**values)
-        settings.validate()
-        return settings
+        return cls(**values)
+
+    def __post_init__(self) -> None:
+        self.validate()  # no Settings exists with values that cannot work
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
     def validate(self) -> None:
+        parse_bootstrap(self.kafka_bootstrap_servers)
+        if self.kafka_security_protocol.upper() not in SECURITY_PROTOCOLS:
+            raise ConfigError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol!r} is not one of "
+                + ", ".join(SECURITY_PROTOCOLS)
+            )
+        if self.kafka_sasl_mechanism.upper() not in SASL_MECHANISMS:
+            raise ConfigError(
+                f"KAFKA_SASL_MECHANISM={self.kafka_sasl_mechanism!r} is not one of "
+                + ", ".join(SASL_MECHANISMS)
+            )
         if self.topic_partitions < 1:
             raise ConfigError("TOPIC_PARTITIONS must be >= 1")
         if self.batch_max < 1:
@@ -125,6 +268,80 @@ class Settings:
             raise ConfigError("REDIS_CLUSTER must be auto, true or false")
         if self.log_format not in ("auto", "json", "text"):
             raise ConfigError("LOG_FORMAT must be auto, json or text")
+
+    # ------------------------------------------------------------------ the slices
+
+    @cached_property
+    def kafka(self) -> KafkaSettings:
+        return KafkaSettings(
+            connection=KafkaConnection(
+                bootstrap=parse_bootstrap(self.kafka_bootstrap_servers),
+                security_protocol=self.kafka_security_protocol.upper(),
+                sasl_mechanism=self.kafka_sasl_mechanism.upper(),
+                sasl_username=self.kafka_sasl_username,
+                sasl_password=self.kafka_sasl_password,
+                ssl_cafile=self.kafka_ssl_cafile,
+                ssl_certfile=self.kafka_ssl_certfile,
+                ssl_keyfile=self.kafka_ssl_keyfile,
+            ),
+            topics=Topics(
+                request=self.request_topic,
+                prediction=self.prediction_topic,
+                dlq=self.dlq_topic,
+                replay=self.replay_topic,
+                partitions=self.topic_partitions,
+                replication=self.topic_replication,
+            ),
+        )
+
+    @cached_property
+    def redis(self) -> RedisSettings:
+        return RedisSettings(url=self.redis_url, cluster=self.redis_cluster)
+
+    @cached_property
+    def upstreams(self) -> UpstreamSettings:
+        return UpstreamSettings(
+            weather_url=self.weather_url,
+            elevation_url=self.elevation_url,
+            scouting_url=self.scouting_url,
+            scouting_shared=self.scouting_shared,
+            elevation_api=self.elevation_api,
+            open_meteo_api_key=self.open_meteo_api_key,
+            weather_budget=self.weather_budget,
+            elevation_budget=self.elevation_budget,
+            connect_timeout_s=self.upstream_connect_timeout_s,
+            request_timeout_s=self.upstream_request_timeout_s,
+            deadline_s=self.upstream_deadline_s,
+            max_connections=self.upstream_max_connections,
+            retries=self.upstream_retries,
+            breaker_failure_threshold=self.breaker_failure_threshold,
+            breaker_reset_s=self.breaker_reset_s,
+        )
+
+    @cached_property
+    def agent(self) -> AgentSettings:
+        return AgentSettings(
+            app_id=self.app_id,
+            batch_max=self.batch_max,
+            batch_within_s=self.batch_within_s,
+            batches_in_flight=self.batches_in_flight,
+            enrichment_unavailable_deadline_s=self.enrichment_unavailable_deadline_s,
+            shutdown_grace_s=self.shutdown_grace_s,
+            max_event_bytes=self.max_event_bytes,
+            exactly_once=self.exactly_once,
+            session_timeout_s=self.consumer_session_timeout_s,
+            commit_interval_s=self.commit_interval_s,
+            heartbeat_interval_s=self.consumer_heartbeat_interval_s,
+            state_dir=self.state_dir,
+        )
+
+    @cached_property
+    def web(self) -> WebSettings:
+        return WebSettings(host=self.web_host, port=self.web_port)
+
+    @cached_property
+    def logging(self) -> LogSettings:
+        return LogSettings(level=self.log_level, format=self.log_format)
 
     @property
     def uses_local_upstreams(self) -> bool:

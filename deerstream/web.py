@@ -12,7 +12,7 @@
   is passed): the recently published predictions' ids, and one prediction as a
   self-contained HTML page (``deerstream.views.page``); ``?format=json`` gives JSON instead.
 
-The server binds ``settings.web_host`` (127.0.0.1 unless configured otherwise).
+The server binds ``WEB_HOST`` (127.0.0.1 unless configured otherwise).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from aiohttp import web
 
 from deerstream.logs import redact
 from deerstream.metrics import Metrics
-from deerstream.settings import Settings
+from deerstream.settings import WebSettings
 from deerstream.views.page import render_index_page, render_prediction_page
 
 __all__ = ["Check", "CheckResult", "OpsServer", "PredictionStore", "run_checks"]
@@ -74,15 +74,15 @@ class OpsServer:
 
     def __init__(
         self,
-        settings: Settings,
+        listen: WebSettings,
         metrics: Metrics,
         checks: Mapping[str, Check],
         *,
         check_timeout_s: float = 1.0,
         predictions: PredictionStore | None = None,
     ) -> None:
-        self._host = settings.web_host
-        self._requested_port = settings.web_port
+        self._host = listen.host
+        self._requested_port = listen.port
         self._metrics = metrics
         self._checks = dict(checks)
         self._check_timeout_s = check_timeout_s

@@ -56,7 +56,7 @@ from deerstream.models.records import (
 if TYPE_CHECKING:
     import redis.asyncio
 
-    from deerstream.settings import Settings
+    from deerstream.settings import UpstreamSettings
 
 SOURCES = ("terrain", "weather", "scouting")
 _POINTS_PER_GRID = GRID_SIZE * GRID_SIZE
@@ -73,7 +73,7 @@ class Enricher(AsyncStartStop):
 
     def __init__(
         self,
-        settings: Settings,
+        upstreams: UpstreamSettings,
         redis: redis.asyncio.Redis | redis.asyncio.RedisCluster | None,
         *,
         on_source_latency: Callable[[str, float], None] | None = None,
@@ -81,25 +81,25 @@ class Enricher(AsyncStartStop):
         rng: random.Random | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
-        self._settings = settings
+        self._upstreams = upstreams
         self._today = today
         self._config = config or EnrichConfig()
         self._on_latency = on_source_latency
         rng = rng or random.Random()
         policy = RetryPolicy(
-            attempts=settings.upstream_retries + 1,
+            attempts=upstreams.retries + 1,
             base_s=self._config.retry_base_s,
             cap_s=self._config.retry_cap_s,
         )
         limits = HttpLimits(
-            max_connections=settings.upstream_max_connections,
-            connect_timeout_s=settings.upstream_connect_timeout_s,
-            request_timeout_s=settings.upstream_request_timeout_s,
+            max_connections=upstreams.max_connections,
+            connect_timeout_s=upstreams.connect_timeout_s,
+            request_timeout_s=upstreams.request_timeout_s,
         )
         urls = {
-            "terrain": settings.elevation_url,
-            "weather": settings.weather_url,
-            "scouting": settings.scouting_url,
+            "terrain": upstreams.elevation_url,
+            "weather": upstreams.weather_url,
+            "scouting": upstreams.scouting_url,
         }
         self._http = {
             name: UpstreamHttp(
@@ -108,7 +108,7 @@ class Enricher(AsyncStartStop):
                 limits=limits,
                 policy=policy,
                 breaker=CircuitBreaker(
-                    name, settings.breaker_failure_threshold, settings.breaker_reset_s
+                    name, upstreams.breaker_failure_threshold, upstreams.breaker_reset_s
                 ),
                 rng=rng,
             )
@@ -116,10 +116,10 @@ class Enricher(AsyncStartStop):
         }
 
         for name, text, url in (
-            ("weather", settings.weather_budget, settings.weather_url),
-            ("terrain", settings.elevation_budget, settings.elevation_url),
+            ("weather", upstreams.weather_budget, upstreams.weather_url),
+            ("terrain", upstreams.elevation_budget, upstreams.elevation_url),
         ):
-            budget = resolve_budget(text, url, api_key=settings.open_meteo_api_key, name=name)
+            budget = resolve_budget(text, url, api_key=upstreams.open_meteo_api_key, name=name)
             if redis is not None and not budget.unlimited:
                 self._http[name].budget = UpstreamBudget(redis, name, budget)
 
@@ -128,7 +128,7 @@ class Enricher(AsyncStartStop):
                 redis, name=name, op_timeout_s=self._config.redis_op_timeout_s, rng=rng
             )
 
-        deadline_s = settings.upstream_deadline_s
+        deadline_s = upstreams.deadline_s
         self._terrain: CachedSource[str, TerrainCell, TerrainGrid] = CachedSource(
             "terrain",
             cache=cache("terrain"),
@@ -232,7 +232,7 @@ class Enricher(AsyncStartStop):
                 self._http["terrain"],
                 points,
                 deadline,
-                opentopodata=self._settings.elevation_api == "opentopodata",
+                opentopodata=self._upstreams.elevation_api == "opentopodata",
             )
             return [
                 _grid(cell, elevations[n * _POINTS_PER_GRID : (n + 1) * _POINTS_PER_GRID])
@@ -259,7 +259,7 @@ class Enricher(AsyncStartStop):
                 start,
                 end,
                 deadline,
-                api_key=self._settings.open_meteo_api_key,
+                api_key=self._upstreams.open_meteo_api_key,
             )
 
         return await split_on_rejection(call, cells)
@@ -289,10 +289,10 @@ class Enricher(AsyncStartStop):
 
     async def enrich_batch(self, requests: Sequence[PredictionRequest]) -> list[Enrichment]:
         """One ``Enrichment`` per request, in order. Never raises for upstream or Redis
-        failures; the whole call honours ``settings.upstream_deadline_s``."""
+        failures; the whole call honours ``upstreams.deadline_s``."""
         if not requests:
             return []
-        deadline = time.monotonic() + self._settings.upstream_deadline_s
+        deadline = time.monotonic() + self._upstreams.deadline_s
         t_keys = [terrain_cell(r.lat, r.lon) for r in requests]
         w_keys = [weather_cell(r.lat, r.lon, r.target_time) for r in requests]
         s_keys = [scouting_cell(r.lat, r.lon, r.radius_m, r.target_time) for r in requests]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from deerstream.errors import ContractError
+from deerstream.models import headers as hdr
 from deerstream.models.wire import fail, format_datetime, read_datetime
 
 #: Every reason code a dead letter can carry. Stable: codes are added, never renamed.
@@ -32,26 +33,8 @@ REASON_CODES = (
     "enrichment_unavailable",  # valid, but enrichment could not finish before the deadline
 )
 
-HEADER_PREFIX = "deerstream."
-H_REASON = "deerstream.reason"
-H_MESSAGE = "deerstream.message"
-H_PATH = "deerstream.path"
-H_SOURCE_TOPIC = "deerstream.source_topic"
-H_SOURCE_PARTITION = "deerstream.source_partition"
-H_SOURCE_OFFSET = "deerstream.source_offset"
-H_FAILED_AT = "deerstream.failed_at"
 
 _INT = re.compile(r"-?[0-9]{1,19}")
-
-_ALL_HEADERS = (
-    H_REASON,
-    H_MESSAGE,
-    H_PATH,
-    H_SOURCE_TOPIC,
-    H_SOURCE_PARTITION,
-    H_SOURCE_OFFSET,
-    H_FAILED_AT,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +80,13 @@ def dead_letter_for(
 def dead_letter_headers(dl: DeadLetter) -> list[tuple[str, bytes]]:
     """Kafka headers describing the rejection; the message value is ``dl.original``."""
     return [
-        (H_REASON, dl.reason.encode()),
-        (H_MESSAGE, dl.message.encode()),
-        (H_PATH, dl.path.encode()),
-        (H_SOURCE_TOPIC, dl.source_topic.encode()),
-        (H_SOURCE_PARTITION, str(dl.source_partition).encode()),
-        (H_SOURCE_OFFSET, str(dl.source_offset).encode()),
-        (H_FAILED_AT, format_datetime(dl.failed_at, H_FAILED_AT).encode()),
+        (hdr.REASON, dl.reason.encode()),
+        (hdr.MESSAGE, dl.message.encode()),
+        (hdr.PATH, dl.path.encode()),
+        (hdr.SOURCE_TOPIC, dl.source_topic.encode()),
+        (hdr.SOURCE_PARTITION, str(dl.source_partition).encode()),
+        (hdr.SOURCE_OFFSET, str(dl.source_offset).encode()),
+        (hdr.FAILED_AT, format_datetime(dl.failed_at, hdr.FAILED_AT).encode()),
     ]
 
 
@@ -116,10 +99,10 @@ def dead_letter_from_message(value: bytes, headers: Sequence[tuple[str, bytes]])
     """
     found: dict[str, bytes] = {}
     for name, raw in headers:
-        if name.startswith(HEADER_PREFIX):
+        if name.startswith(hdr.PREFIX):
             found[name] = raw
     text: dict[str, str] = {}
-    for name in _ALL_HEADERS:
+    for name in hdr.DEAD_LETTER_HEADERS:
         if name not in found:
             fail("missing_field", f"header {name} is missing", name)
         try:
@@ -127,14 +110,14 @@ def dead_letter_from_message(value: bytes, headers: Sequence[tuple[str, bytes]])
         except UnicodeDecodeError:
             fail("invalid_utf8", f"header {name} is not UTF-8", name)
     return DeadLetter(
-        reason=text[H_REASON],
-        message=text[H_MESSAGE],
-        path=text[H_PATH],
-        source_topic=text[H_SOURCE_TOPIC],
-        source_partition=_read_int(text[H_SOURCE_PARTITION], H_SOURCE_PARTITION),
-        source_offset=_read_int(text[H_SOURCE_OFFSET], H_SOURCE_OFFSET),
+        reason=text[hdr.REASON],
+        message=text[hdr.MESSAGE],
+        path=text[hdr.PATH],
+        source_topic=text[hdr.SOURCE_TOPIC],
+        source_partition=_read_int(text[hdr.SOURCE_PARTITION], hdr.SOURCE_PARTITION),
+        source_offset=_read_int(text[hdr.SOURCE_OFFSET], hdr.SOURCE_OFFSET),
         original=bytes(value),
-        failed_at=read_datetime(text[H_FAILED_AT], H_FAILED_AT),
+        failed_at=read_datetime(text[hdr.FAILED_AT], hdr.FAILED_AT),
     )
 
 

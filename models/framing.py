@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 MAGIC = 0
 FRAME_BYTES = 5
-H_SCHEMA_ID = "deerstream.schema_id"  # on a dead letter whose input was framed
 
 
 @dataclass(frozen=True, slots=True)

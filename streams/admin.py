@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError
-from deerstream.settings import Settings
+from deerstream.settings import KafkaConnection, KafkaSettings
 from deerstream.streams.kafka import BrokerError, client_kwargs
 
 # Kafka protocol error codes that mean "already in the state we want".
@@ -20,24 +20,20 @@ _READY_POLLS = 100
 _READY_POLL_S = 0.1
 
 
-def default_topics(settings: Settings) -> list[str]:
-    """The topics the pipeline needs: requests, predictions, dead letters and replays."""
-    return [
-        settings.request_topic,
-        settings.prediction_topic,
-        settings.dlq_topic,
-        settings.replay_topic,
-    ]
+async def ensure_topics(
+    kafka: KafkaSettings,
+    *,
+    topics: Sequence[str] | None = None,
+    config: Mapping[str, str] | None = None,
+) -> None:
+    """Create ``topics`` (default: the pipeline's four) that do not exist yet. Idempotent.
 
-
-async def ensure_topics(settings: Settings, *, topics: Sequence[str] | None = None) -> None:
-    """Create ``topics`` (default: ``default_topics``) that do not exist yet. Idempotent.
-
-    New topics get ``settings.topic_partitions`` partitions and
-    ``settings.topic_replication`` replicas; existing topics are left untouched.
+    New topics get ``kafka.topics.partitions`` partitions, ``kafka.topics.replication``
+    replicas and the topic ``config`` (e.g. ``{"retention.ms": "-1"}``); existing topics are
+    left untouched.
     """
-    wanted = list(dict.fromkeys(topics if topics is not None else default_topics(settings)))
-    admin = AIOKafkaAdminClient(**client_kwargs(settings))
+    wanted = list(dict.fromkeys(topics if topics is not None else kafka.topics.all()))
+    admin = AIOKafkaAdminClient(**client_kwargs(kafka.connection))
     try:
         await admin.start()
         existing = set(await admin.list_topics())
@@ -48,8 +44,9 @@ async def ensure_topics(settings: Settings, *, topics: Sequence[str] | None = No
             [
                 NewTopic(
                     name=t,
-                    num_partitions=settings.topic_partitions,
-                    replication_factor=settings.topic_replication,
+                    num_partitions=kafka.topics.partitions,
+                    replication_factor=kafka.topics.replication,
+                    topic_configs=dict(config or {}),
                 )
                 for t in missing
             ]
@@ -84,9 +81,9 @@ async def _wait_until_ready(admin: AIOKafkaAdminClient, topics: list[str]) -> No
     raise BrokerError(f"topics {', '.join(topics)} were created but did not become ready")
 
 
-async def topic_exists(settings: Settings, topic: str) -> bool:
+async def topic_exists(conn: KafkaConnection, topic: str) -> bool:
     """Whether ``topic`` exists on the cluster."""
-    admin = AIOKafkaAdminClient(**client_kwargs(settings))
+    admin = AIOKafkaAdminClient(**client_kwargs(conn))
     try:
         await admin.start()
         return topic in set(await admin.list_topics())
@@ -96,15 +93,15 @@ async def topic_exists(settings: Settings, topic: str) -> bool:
         await admin.close()
 
 
-async def require_topic(settings: Settings, topic: str) -> None:
+async def require_topic(conn: KafkaConnection, topic: str) -> None:
     """Raise ``ConfigError`` (a one-line CLI error) when ``topic`` does not exist."""
-    if not await topic_exists(settings, topic):
+    if not await topic_exists(conn, topic):
         raise ConfigError(f"unknown topic {topic!r}")
 
 
-async def delete_topics(settings: Settings, topics: Sequence[str]) -> None:
+async def delete_topics(conn: KafkaConnection, topics: Sequence[str]) -> None:
     """Delete ``topics``; missing ones are ignored (tests and operators clean up with it)."""
-    admin = AIOKafkaAdminClient(**client_kwargs(settings))
+    admin = AIOKafkaAdminClient(**client_kwargs(conn))
     try:
         await admin.start()
         existing = set(await admin.list_topics())

@@ -28,7 +28,7 @@ from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError
-from deerstream.settings import Settings
+from deerstream.settings import KafkaSettings
 from deerstream.streams.kafka import BrokerError, partitions_of
 from deerstream.streams.ranges import close_consumer, open_reader
 
@@ -165,7 +165,7 @@ def save_state(out_dir: Path, topic: str, next_offsets: dict[int, int]) -> None:
 
 
 async def archive(
-    settings: Settings,
+    kafka: KafkaSettings,
     out_dir: str | Path,
     *,
     topic: str | None = None,
@@ -180,13 +180,13 @@ async def archive(
     With ``until_end`` it stops at the end offsets seen at start; otherwise it runs until
     ``stop`` is set (or the task is cancelled), saving its state on the way out.
     """
-    source = topic or settings.request_topic
+    source = topic or kafka.topics.request
     if max_lines < 1:
         raise ConfigError("max_lines must be >= 1")
-    partitions = await partitions_of(settings, source)
+    partitions = await partitions_of(kafka.connection, source)
     directory = Path(out_dir)
     positions = prepare_directory(directory)
-    consumer = open_reader(settings, client_id="deerstream-archive")
+    consumer = open_reader(kafka.connection, client_id="deerstream-archive")
     rotator = _Rotator(directory, source, max_lines)
     written = 0
     try:

@@ -18,7 +18,7 @@ from aiokafka.errors import KafkaError
 from deerstream.lifecycle import AsyncStartStop
 from deerstream.models.codec import encode_request
 from deerstream.models.records import PredictionRequest
-from deerstream.settings import Settings
+from deerstream.settings import KafkaSettings
 from deerstream.streams.kafka import BrokerError, client_kwargs
 from deerstream.streams.times import to_ms
 
@@ -40,7 +40,7 @@ class RequestProducer(AsyncStartStop):
 
     Use as an async context manager::
 
-        async with RequestProducer(settings) as producer:
+        async with RequestProducer(settings.kafka) as producer:
             await producer.send(request)
             await producer.send_many(requests)
 
@@ -50,15 +50,15 @@ class RequestProducer(AsyncStartStop):
 
     def __init__(
         self,
-        settings: Settings,
+        kafka: KafkaSettings,
         *,
         topic: str | None = None,
         linger_ms: int = 10,
         window: int = 5000,
         client_id: str = "deerstream-producer",
     ) -> None:
-        self._settings = settings
-        self.topic = topic or settings.request_topic
+        self._conn = kafka.connection
+        self.topic = topic or kafka.topics.request
         self._linger_ms = linger_ms
         # How many unacknowledged sends send_many keeps in flight before waiting.
         self._window = max(1, window)
@@ -68,7 +68,7 @@ class RequestProducer(AsyncStartStop):
     async def start(self) -> None:
         """Connect to the cluster."""
         producer = AIOKafkaProducer(
-            **client_kwargs(self._settings),
+            **client_kwargs(self._conn),
             client_id=self._client_id,
             enable_idempotence=True,
             acks="all",

@@ -27,7 +27,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from deerstream.errors import ConfigError
-from deerstream.settings import Settings
+from deerstream.settings import KafkaConnection
 from deerstream.streams.kafka import BrokerError, client_kwargs, partitions_of
 from deerstream.streams.times import to_ms
 
@@ -50,10 +50,10 @@ class Slice:
         return max(0, self.stop - self.start)
 
 
-def open_reader(settings: Settings, *, client_id: str = "deerstream-reader") -> Any:
+def open_reader(conn: KafkaConnection, *, client_id: str = "deerstream-reader") -> Any:
     """An aiokafka consumer without a group (it never commits or steals partitions)."""
     return AIOKafkaConsumer(
-        **client_kwargs(settings),
+        **client_kwargs(conn),
         client_id=client_id,
         group_id=None,
         enable_auto_commit=False,
@@ -71,15 +71,15 @@ async def close_consumer(consumer: Any) -> None:
     await consumer.stop()
 
 
-async def check_source(settings: Settings, topic: str, partition: int | None = None) -> None:
+async def check_source(conn: KafkaConnection, topic: str, partition: int | None = None) -> None:
     """``ConfigError`` unless ``topic`` (and ``partition``, if given) exists."""
-    partitions = await partitions_of(settings, topic)
+    partitions = await partitions_of(conn, topic)
     if partition is not None and partition not in partitions:
         raise ConfigError(f"topic {topic!r} has no partition {partition}")
 
 
 async def plan_time_range(
-    settings: Settings,
+    conn: KafkaConnection,
     consumer: Any,
     topic: str,
     since: datetime,
@@ -98,7 +98,7 @@ async def plan_time_range(
             f"the window ends ({until.isoformat()}) before it starts ({since.isoformat()})"
         )
     since_ms, until_ms = to_ms(since), to_ms(until)
-    tps = [TopicPartition(topic, p) for p in await partitions_of(settings, topic)]
+    tps = [TopicPartition(topic, p) for p in await partitions_of(conn, topic)]
     try:
         starts = await consumer.offsets_for_times(dict.fromkeys(tps, since_ms))
         ends = await consumer.end_offsets(tps)
@@ -114,12 +114,12 @@ async def plan_time_range(
 
 
 async def plan_offset_range(
-    settings: Settings, consumer: Any, topic: str, partition: int, start: int, end: int
+    conn: KafkaConnection, consumer: Any, topic: str, partition: int, start: int, end: int
 ) -> list[Slice]:
     """The slice of offsets ``start..end`` (both inclusive) of one partition."""
     if end < start:
         raise ConfigError(f"end offset {end} is before start offset {start}")
-    partitions = await partitions_of(settings, topic)
+    partitions = await partitions_of(conn, topic)
     if partition not in partitions:
         raise ConfigError(f"topic {topic!r} has no partition {partition}")
     tp = TopicPartition(topic, partition)

@@ -21,8 +21,9 @@ from typing import Any
 import orjson
 
 from deerstream.errors import ConfigError, ContractError
+from deerstream.models import headers as hdr
 from deerstream.models.codec import encode_request, request_from_dict
-from deerstream.settings import Settings
+from deerstream.settings import KafkaSettings
 from deerstream.streams.admin import require_topic
 from deerstream.streams.archive import is_archive_line, iter_archive_lines, parse_line
 from deerstream.streams.pacing import Pacer, Unpaced
@@ -35,15 +36,6 @@ from deerstream.streams.ranges import (
     plan_offset_range,
     plan_time_range,
     read_slices,
-)
-
-REPLAY_HEADER = "deerstream.replay"
-REPLAY_NO_CACHE_HEADER = "deerstream.replay.no_cache"
-REPLAY_ORIGIN_HEADER = "deerstream.replay.origin"
-REPLAY_TIMESTAMP_HEADER = "deerstream.replay.timestamp"
-
-_REPLAY_HEADERS = frozenset(
-    {REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER, REPLAY_TIMESTAMP_HEADER}
 )
 
 # Unacknowledged sends kept in flight before waiting for the broker.
@@ -113,13 +105,13 @@ class ReplayReport:
 
 def replay_headers(event: ReplayEvent, *, no_cache: bool) -> list[tuple[str, bytes]]:
     """The event's own headers (minus stale replay tags) plus this replay's tags."""
-    headers = [(k, v) for k, v in event.headers if k not in _REPLAY_HEADERS]
-    headers.append((REPLAY_HEADER, b"1"))
+    headers = [(k, v) for k, v in event.headers if k not in hdr.REPLAY_HEADERS]
+    headers.append((hdr.REPLAY, b"1"))
     if no_cache:
-        headers.append((REPLAY_NO_CACHE_HEADER, b"1"))
-    headers.append((REPLAY_ORIGIN_HEADER, event.origin.encode()))
+        headers.append((hdr.REPLAY_NO_CACHE, b"1"))
+    headers.append((hdr.REPLAY_ORIGIN, event.origin.encode()))
     if event.timestamp_ms is not None:
-        headers.append((REPLAY_TIMESTAMP_HEADER, str(event.timestamp_ms).encode()))
+        headers.append((hdr.REPLAY_TIMESTAMP, str(event.timestamp_ms).encode()))
     return headers
 
 
@@ -160,7 +152,7 @@ def load_file(path: str) -> list[ReplayEvent]:
 
 
 async def replay(
-    settings: Settings,
+    kafka: KafkaSettings,
     source: ReplaySource,
     *,
     target_topic: str | None = None,
@@ -170,26 +162,26 @@ async def replay(
     on_planned: Callable[[int], None] | None = None,
     on_sent: Callable[[int], None] | None = None,
 ) -> ReplayReport:
-    """Replay ``source`` to ``target_topic`` (default ``settings.replay_topic``).
+    """Replay ``source`` to ``target_topic`` (default ``kafka.topics.replay``).
 
     Arguments are checked (topics exist, ranges are sane, files are valid) before anything
     is sent. ``pacer`` spaces the sends (default: as fast as possible). With ``dry_run``
     nothing is sent and the report holds what would have been. ``on_planned(n)`` receives
     the upper bound of events as soon as it is known; ``on_sent(1)`` each sent event.
     """
-    target = target_topic or settings.replay_topic
+    target = target_topic or kafka.topics.replay
     report = ReplayReport(target_topic=target, dry_run=dry_run)
     if not dry_run:
-        await require_topic(settings, target)
+        await require_topic(kafka.connection, target)
     pace = pacer or Unpaced()
     started = time.monotonic()
-    async with _events(settings, source, on_planned) as events:
+    async with _events(kafka, source, on_planned) as events:
         if dry_run:
             async for event in events:
                 report.counts[event.partition] = report.counts.get(event.partition, 0) + 1
         else:
             async with RequestProducer(
-                settings, topic=target, client_id="deerstream-replay"
+                kafka, topic=target, client_id="deerstream-replay"
             ) as producer:
                 pending: list[Awaitable[Delivery]] = []
                 async for event in events:
@@ -218,9 +210,9 @@ class _events:
     """Async context manager yielding the source's events as an async iterator."""
 
     def __init__(
-        self, settings: Settings, source: ReplaySource, on_planned: Callable[[int], None] | None
+        self, kafka: KafkaSettings, source: ReplaySource, on_planned: Callable[[int], None] | None
     ) -> None:
-        self._settings = settings
+        self._kafka = kafka
         self._source = source
         self._on_planned = on_planned
         self._consumer: Any = None
@@ -232,21 +224,21 @@ class _events:
             if self._on_planned is not None:
                 self._on_planned(len(events))
             return _iterate(events)
-        topic = source.topic or self._settings.request_topic
+        topic = source.topic or self._kafka.topics.request
         # Check the arguments before connecting a consumer, so mistakes fail fast and clean.
         if isinstance(source, TimeRange):
-            await check_source(self._settings, topic)
+            await check_source(self._kafka.connection, topic)
         else:
             if source.end < source.start:
                 raise ConfigError(f"end offset {source.end} is before start offset {source.start}")
-            await check_source(self._settings, topic, source.partition)
-        self._consumer = open_reader(self._settings, client_id="deerstream-replay-reader")
+            await check_source(self._kafka.connection, topic, source.partition)
+        self._consumer = open_reader(self._kafka.connection, client_id="deerstream-replay-reader")
         try:
             await self._consumer.start()
             slices: list[Slice]
             if isinstance(source, TimeRange):
                 slices = await plan_time_range(
-                    self._settings,
+                    self._kafka.connection,
                     self._consumer,
                     topic,
                     source.since,
@@ -255,7 +247,7 @@ class _events:
                 )
             else:
                 slices = await plan_offset_range(
-                    self._settings,
+                    self._kafka.connection,
                     self._consumer,
                     topic,
                     source.partition,

@@ -19,7 +19,7 @@ from deerstream.errors import ConfigError, ContractError
 from deerstream.lifecycle import AsyncStartStop
 from deerstream.models.codec import decode_prediction
 from deerstream.models.records import Prediction
-from deerstream.settings import Settings
+from deerstream.settings import KafkaSettings
 from deerstream.streams.kafka import BrokerError, client_kwargs, partitions_of
 from deerstream.streams.ranges import close_consumer
 from deerstream.streams.times import to_ms
@@ -49,7 +49,7 @@ class PredictionSubscriber(AsyncStartStop):
 
     ::
 
-        async with PredictionSubscriber(settings, start="beginning", hunter_id="h1") as sub:
+        async with PredictionSubscriber(settings.kafka, start="beginning", hunter_id="h1") as sub:
             async for prediction in sub:
                 print(prediction.request_id, prediction.movement_score)
 
@@ -58,7 +58,7 @@ class PredictionSubscriber(AsyncStartStop):
 
     def __init__(
         self,
-        settings: Settings,
+        kafka: KafkaSettings,
         *,
         topic: str | None = None,
         start: Start = "now",
@@ -71,8 +71,8 @@ class PredictionSubscriber(AsyncStartStop):
             raise ConfigError(
                 "a start time cannot be combined with a consumer group (the group has offsets)"
             )
-        self._settings = settings
-        self.topic = topic or settings.prediction_topic
+        self._conn = kafka.connection
+        self.topic = topic or kafka.topics.prediction
         self._start = start
         self._keys = {r.encode() for r in request_ids} if request_ids else None
         self._hunter_id = hunter_id
@@ -85,9 +85,9 @@ class PredictionSubscriber(AsyncStartStop):
     async def start(self) -> None:
         """Connect and position on every partition."""
         grouped = self._group_id is not None
-        partitions = await partitions_of(self._settings, self.topic)
+        partitions = await partitions_of(self._conn, self.topic)
         consumer = AIOKafkaConsumer(
-            **client_kwargs(self._settings),
+            **client_kwargs(self._conn),
             client_id="deerstream-subscriber",
             group_id=self._group_id,
             enable_auto_commit=grouped,

@@ -57,7 +57,7 @@ def read_stats(path: Path) -> dict[str, float]:
 
 def run_faust(app: faust.App, settings: Settings, *services: Service) -> int:
     """Run ``app`` (and ``services``, started before it) until SIGTERM; the exit status."""
-    configure_logging(settings)
+    configure_logging(settings.logging)
     worker = faust.Worker(
         app,
         *services,

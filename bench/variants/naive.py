@@ -226,7 +226,9 @@ def add_naive_agent(app: faust.App, settings: Settings, res: NaiveResources, mod
             counters["events"] += 1
 
     return app.agent(
-        request_topics(app, settings), name="naive-" + mode, concurrency=CONCURRENCY[mode]
+        request_topics(app, settings.kafka.topics),
+        name="naive-" + mode,
+        concurrency=CONCURRENCY[mode],
     )(naive)
 
 
@@ -236,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-file", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    app = create_app(settings)
+    app = create_app(settings.kafka, settings.agent)
     counters: Counter[str] = Counter()
     res = NaiveResources(settings, counters)
     add_naive_agent(app, settings, res, args.mode)

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-file", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    app = create_app(settings)
+    app = create_app(settings.kafka, settings.agent)
     publisher = FaustPublisher(app, exactly_once=False)
     counters: Counter[str] = Counter()
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         counters["events"] += len(batch)
         return None
 
-    add_prediction_agent(app, settings, handle)
+    add_prediction_agent(app, settings.agent, settings.kafka.topics, handle)
     return run_faust(app, settings, StatsFile(args.stats_file, counters))
 
 

@@ -77,7 +77,7 @@ def check_kafka_login(settings: Settings) -> None:
     level = kafka.level
     kafka.setLevel(logging.CRITICAL)
     try:
-        asyncio.run(check_kafka(settings))
+        asyncio.run(check_kafka(settings.kafka))
     finally:
         kafka.setLevel(level)
 

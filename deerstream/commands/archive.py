@@ -59,7 +59,7 @@ async def _archive(settings: Settings, args: argparse.Namespace) -> ArchiveRepor
     try:
         with ProgressBar("archiving", enabled=not args.no_progress) as bar:
             return await archive(
-                settings,
+                settings.kafka,
                 args.out,
                 topic=args.topic,
                 until_end=args.until_end,

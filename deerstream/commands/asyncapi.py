@@ -16,33 +16,15 @@ import orjson
 
 from deerstream.engine import MODEL_VERSION
 from deerstream.errors import ConfigError
+from deerstream.models import headers as hdr
 from deerstream.models.asyncapi import Header, Info, MessageHeaders, Topics, asyncapi_document
-from deerstream.models.deadletter import (
-    H_FAILED_AT,
-    H_MESSAGE,
-    H_PATH,
-    H_REASON,
-    H_SOURCE_OFFSET,
-    H_SOURCE_PARTITION,
-    H_SOURCE_TOPIC,
-    REASON_CODES,
-)
-from deerstream.models.framing import H_SCHEMA_ID
+from deerstream.models.deadletter import REASON_CODES
 from deerstream.models.records import SUPPORTED_SCHEMA_VERSIONS
 from deerstream.models.schema import load_schema
 from deerstream.settings import Settings
-from deerstream.streams.replay import (
-    REPLAY_HEADER,
-    REPLAY_NO_CACHE_HEADER,
-    REPLAY_ORIGIN_HEADER,
-    REPLAY_TIMESTAMP_HEADER,
-)
 
 # The prediction headers the pipeline sets (agents/pipeline.py writes them as literals;
 # tests/models/test_asyncapi.py checks these names against what it actually sends).
-CONTENT_TYPE_HEADER = "content-type"
-SCHEMA_VERSION_HEADER = "deerstream.schema_version"
-MODEL_VERSION_HEADER = "deerstream.model_version"
 
 _INTEGER = "^-?[0-9]{1,19}$"
 
@@ -52,47 +34,47 @@ def message_headers() -> MessageHeaders:
     return MessageHeaders(
         request=(),
         prediction=(
-            Header(CONTENT_TYPE_HEADER, "Media type of the value.", True, ("application/json",)),
+            Header(hdr.CONTENT_TYPE, "Media type of the value.", True, ("application/json",)),
             Header(
-                SCHEMA_VERSION_HEADER,
+                hdr.SCHEMA_VERSION,
                 "The prediction's schema_version: the request's (a version-1 request is "
                 "answered in the version-1 shape, schemas/prediction.v1.json).",
                 True,
                 tuple(str(v) for v in SUPPORTED_SCHEMA_VERSIONS),
             ),
             Header(
-                MODEL_VERSION_HEADER,
+                hdr.MODEL_VERSION,
                 "The model that computed the prediction.",
                 True,
                 examples=(MODEL_VERSION,),
             ),
-            Header(REPLAY_HEADER, "1 when the request was replayed.", enum=("1",)),
-            Header(REPLAY_ORIGIN_HEADER, "The replayed request's origin, copied from it."),
+            Header(hdr.REPLAY, "1 when the request was replayed.", enum=("1",)),
+            Header(hdr.REPLAY_ORIGIN, "The replayed request's origin, copied from it."),
         ),
         dead_letter=(
-            Header(H_REASON, "Stable reason code.", True, tuple(REASON_CODES)),
-            Header(H_MESSAGE, "Human-readable explanation.", True),
-            Header(H_PATH, "JSON path of the offending field ($: the whole event).", True),
-            Header(H_SOURCE_TOPIC, "Topic the event was read from.", True),
-            Header(H_SOURCE_PARTITION, "Partition it was read from.", True, pattern=_INTEGER),
-            Header(H_SOURCE_OFFSET, "Offset it was read at.", True, pattern=_INTEGER),
-            Header(H_FAILED_AT, "When it was rejected (RFC 3339, UTC).", True),
+            Header(hdr.REASON, "Stable reason code.", True, tuple(REASON_CODES)),
+            Header(hdr.MESSAGE, "Human-readable explanation.", True),
+            Header(hdr.PATH, "JSON path of the offending field ($: the whole event).", True),
+            Header(hdr.SOURCE_TOPIC, "Topic the event was read from.", True),
+            Header(hdr.SOURCE_PARTITION, "Partition it was read from.", True, pattern=_INTEGER),
+            Header(hdr.SOURCE_OFFSET, "Offset it was read at.", True, pattern=_INTEGER),
+            Header(hdr.FAILED_AT, "When it was rejected (RFC 3339, UTC).", True),
             Header(
-                H_SCHEMA_ID,
+                hdr.SCHEMA_ID,
                 "Schema-registry id, when the input was in the Confluent wire format.",
                 pattern=_INTEGER,
             ),
         ),
         replay=(
-            Header(REPLAY_HEADER, "Set on every replayed event.", True, ("1",)),
-            Header(REPLAY_NO_CACHE_HEADER, "1: the prediction bypasses the cache.", enum=("1",)),
+            Header(hdr.REPLAY, "Set on every replayed event.", True, ("1",)),
+            Header(hdr.REPLAY_NO_CACHE, "1: the prediction bypasses the cache.", enum=("1",)),
             Header(
-                REPLAY_ORIGIN_HEADER,
+                hdr.REPLAY_ORIGIN,
                 "Where the event came from: <topic>:<partition>:<offset> or file:<name>:<line>.",
                 True,
             ),
             Header(
-                REPLAY_TIMESTAMP_HEADER,
+                hdr.REPLAY_TIMESTAMP,
                 "The original event time in epoch milliseconds (absent when unknown).",
                 pattern=_INTEGER,
             ),

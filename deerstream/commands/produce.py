@@ -135,8 +135,8 @@ def _request_from_flags(args: argparse.Namespace) -> PredictionRequest:
 
 
 async def _produce_one(request: PredictionRequest, topic: str, settings: Settings) -> int:
-    await require_topic(settings, topic)
-    async with RequestProducer(settings, topic=topic) as producer:
+    await require_topic(settings.kafka.connection, topic)
+    async with RequestProducer(settings.kafka, topic=topic) as producer:
         delivery = await producer.send(request)
     print(request.request_id)
     sys.stderr.write(
@@ -173,7 +173,7 @@ async def _produce_file(args: argparse.Namespace, settings: Settings) -> int:
         fmt = format_for(args.file, args.format)
     except ConfigError as exc:
         raise ConfigError(f"{exc}; use --format jsonl or --format csv") from None
-    await require_topic(settings, topic)
+    await require_topic(settings.kafka.connection, topic)
     parsed = _parse_input(args.file, fmt)
     for rejection in parsed.rejections:
         sys.stderr.write(f"deerstream: {rejection.describe()}\n")
@@ -187,7 +187,7 @@ async def _produce_file(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
     with ProgressBar("sending", enabled=not args.no_progress) as bar:
         bar.set_total(len(parsed.requests))
-        async with RequestProducer(settings, topic=topic) as producer:
+        async with RequestProducer(settings.kafka, topic=topic) as producer:
             sent = await producer.send_many(
                 (r for _, r in parsed.requests), on_delivered=bar.advance
             )

@@ -135,7 +135,7 @@ async def _replay(
 ) -> ReplayReport:
     with ProgressBar("replaying", enabled=not (args.no_progress or args.dry_run)) as bar:
         return await replay(
-            settings,
+            settings.kafka,
             source,
             target_topic=args.target_topic,
             pacer=pacer,

@@ -147,8 +147,8 @@ async def find_latest(
     consumer: Any = None
     try:
         async with asyncio.timeout(timeout_s):
-            partitions = await partitions_of(settings, topic)
-            consumer = open_reader(settings, client_id="deerstream-show")
+            partitions = await partitions_of(settings.kafka.connection, topic)
+            consumer = open_reader(settings.kafka.connection, client_id="deerstream-show")
             try:
                 await consumer.start()
                 complete = await _read(consumer, topic, partitions, scan)

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     elif args.since:
         start = parse_time(args.since, name="--since")
     subscriber = PredictionSubscriber(
-        settings,
+        settings.kafka,
         topic=args.topic,
         start=start,
         request_ids=args.request_id,

@@ -68,7 +68,7 @@ class Stack:
                     started.append(c.name)
             if any(c.name == "kafka" for c in self.components):
                 # Producers and subscribers can then be used before the first worker runs.
-                asyncio.run(ensure_topics(self.settings))
+                asyncio.run(ensure_topics(self.settings.kafka))
         except BaseException:
             self.down(started)
             raise

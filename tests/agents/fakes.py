@@ -104,7 +104,9 @@ def pipeline_with(
         return None
 
     return PredictionPipeline(
-        settings,
+        settings.agent,
+        settings.kafka.topics,
+        scouting_shared=settings.scouting_shared,
         enricher=enricher,
         cache=cache,
         publisher=publisher,

@@ -27,6 +27,7 @@ from deerstream.settings import Settings
 from deerstream.simulators.server import RunningSimulators
 from deerstream.streams.admin import ensure_topics
 from tests.ports import free_port
+from tests.topics import KEEP_EVERYTHING
 
 
 def topic_env(prefix: str) -> dict[str, str]:
@@ -51,7 +52,7 @@ def upstream_env(sims: RunningSimulators) -> dict[str, str]:
 
 async def create_topics(env: Mapping[str, str]) -> Settings:
     settings = Settings.from_env({**os.environ, **env})
-    await ensure_topics(settings)
+    await ensure_topics(settings.kafka, config=KEEP_EVERYTHING)
     return settings
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from deerstream.models import headers as hdr
 from deerstream.models.deadletter import dead_letter_from_message
-from deerstream.models.framing import H_SCHEMA_ID, frame
+from deerstream.models.framing import frame
 from deerstream.simulators.server import RunningSimulators
 from tests.agents.harness import (
     WorkerProcess,
@@ -47,4 +48,4 @@ async def test_framed_requests_are_predicted_and_a_broken_frame_is_dead_lettered
     (letter,) = dead
     assert letter.value == broken  # the original bytes, frame included
     assert dead_letter_from_message(letter.value, letter.headers).reason == "invalid_json"
-    assert dict(letter.headers)[H_SCHEMA_ID] == b"42"
+    assert dict(letter.headers)[hdr.SCHEMA_ID] == b"42"

@@ -12,6 +12,7 @@ import pytest
 
 from deerstream.agents.pipeline import ENRICHMENT_UNAVAILABLE
 from deerstream.enrich import RedisCache
+from deerstream.models import headers as hdr
 from deerstream.models.codec import decode_prediction
 from deerstream.models.deadletter import dead_letter_from_message
 from deerstream.models.records import (
@@ -20,7 +21,6 @@ from deerstream.models.records import (
     SourceQuality,
     SourceStatus,
 )
-from deerstream.streams.replay import REPLAY_HEADER, REPLAY_NO_CACHE_HEADER, REPLAY_ORIGIN_HEADER
 from tests.agents.fakes import (
     SETTINGS,
     FakeEnricher,
@@ -122,14 +122,14 @@ async def test_replay_is_tagged_and_no_cache_bypasses_the_cache(cache: RedisCach
     publisher = RecordingPublisher()
     pipe = pipeline_with(enricher, publisher, cache)
     await pipe.process([msg(_req(1), 0)])
-    replay_headers = [(REPLAY_HEADER, b"1"), (REPLAY_ORIGIN_HEADER, b"prediction-requests:0:0")]
+    replay_headers = [(hdr.REPLAY, b"1"), (hdr.REPLAY_ORIGIN, b"prediction-requests:0:0")]
     await pipe.process([msg(_req(1), 0, replay_headers)])
     assert enricher.calls == [1]  # served from the cache
-    await pipe.process([msg(_req(1), 0, [*replay_headers, (REPLAY_NO_CACHE_HEADER, b"1")])])
+    await pipe.process([msg(_req(1), 0, [*replay_headers, (hdr.REPLAY_NO_CACHE, b"1")])])
     assert enricher.calls == [1, 1]  # bypassed the cache
     replayed = publisher.sent[-1]
     assert decode_prediction(replayed.value).replay is True
-    assert (REPLAY_ORIGIN_HEADER, b"prediction-requests:0:0") in list(replayed.headers)
+    assert (hdr.REPLAY_ORIGIN, b"prediction-requests:0:0") in list(replayed.headers)
     assert decode_prediction(publisher.sent[0].value).replay is False
 
 

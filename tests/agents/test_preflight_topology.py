@@ -21,14 +21,14 @@ async def test_more_replicas_than_brokers_is_refused(
     with pytest.raises(
         ConfigError, match=r"TOPIC_REPLICATION=3, but the Kafka cluster .* 1 broker"
     ):
-        await check_kafka(settings.replace(topic_replication=3))
-    await check_kafka(settings.replace(topic_replication=1))
+        await check_kafka(settings.replace(topic_replication=3).kafka)
+    await check_kafka(settings.replace(topic_replication=1).kafka)
 
 
 async def test_cluster_mode_at_a_plain_redis_is_refused(settings: Settings, redis_url: str) -> None:
     with pytest.raises(ConfigError, match="not a cluster node"):
-        await check_redis_mode(settings.replace(redis_cluster="true"))
-    await check_redis_mode(settings.replace(redis_cluster="auto"))
+        await check_redis_mode(settings.replace(redis_cluster="true").redis)
+    await check_redis_mode(settings.replace(redis_cluster="auto").redis)
 
 
 def test_the_worker_says_it_in_one_line(kafka_bootstrap: str, unique_name: str) -> None:

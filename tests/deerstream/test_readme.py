@@ -42,3 +42,34 @@ def test_the_two_commands_come_first() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def _python_blocks() -> list[tuple[str, str]]:
+    import re
+
+    found = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for block in re.findall(r"```python\n(.*?)```", path.read_text(), flags=re.S):
+            found.append((path.name, block))
+    return found
+
+
+def test_the_python_in_the_docs_compiles_and_its_imports_resolve() -> None:
+    """A reader pastes these: a stale module path (the code moved under ``deerstream``) or a
+    renamed function must fail here, not in their terminal."""
+    import ast
+    import importlib
+
+    blocks = _python_blocks()
+    broken = []
+    for name, block in blocks:
+        tree = ast.parse(block, filename=name)  # a SyntaxError fails the test
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                module = importlib.import_module(node.module)
+                broken += [
+                    f"{name}: from {node.module} import {a.name}"
+                    for a in node.names
+                    if not hasattr(module, a.name)
+                ]
+    assert len(blocks) >= 3 and broken == []

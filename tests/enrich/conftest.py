@@ -63,7 +63,7 @@ async def make_enricher(unique_name: str) -> AsyncIterator[EnricherFactory]:
     def factory(settings: Settings, redis: Any, **kw: Any) -> Enricher:
         kw.setdefault("config", EnrichConfig(namespace=f"{unique_name}:"))
         kw.setdefault("rng", random.Random(7))
-        e = Enricher(settings, redis, **kw)
+        e = Enricher(settings.upstreams, redis, **kw)
         made.append(e)
         return e
 

@@ -25,30 +25,13 @@ from deerstream.agents.records import InputMessage, OutputMessage
 from deerstream.commands import asyncapi as command
 from deerstream.engine import MODEL_VERSION
 from deerstream.models import asyncapi
-from deerstream.models.deadletter import (
-    H_FAILED_AT,
-    H_MESSAGE,
-    H_PATH,
-    H_REASON,
-    H_SOURCE_OFFSET,
-    H_SOURCE_PARTITION,
-    H_SOURCE_TOPIC,
-    REASON_CODES,
-    DeadLetter,
-    dead_letter_headers,
-)
-from deerstream.models.framing import H_SCHEMA_ID, frame
+from deerstream.models import headers as hdr
+from deerstream.models.deadletter import REASON_CODES, DeadLetter, dead_letter_headers
+from deerstream.models.framing import frame
 from deerstream.models.records import SUPPORTED_SCHEMA_VERSIONS
 from deerstream.models.schema import load_schema
 from deerstream.settings import Settings
-from deerstream.streams.replay import (
-    REPLAY_HEADER,
-    REPLAY_NO_CACHE_HEADER,
-    REPLAY_ORIGIN_HEADER,
-    REPLAY_TIMESTAMP_HEADER,
-    ReplayEvent,
-    replay_headers,
-)
+from deerstream.streams.replay import ReplayEvent, replay_headers
 from tests.agents.fakes import FakeEnricher, RecordingPublisher, pipeline_with
 
 SPEC_PATH = Path(__file__).parent / "data" / "asyncapi-3.0.0.json"
@@ -243,10 +226,10 @@ def test_payloads_are_exactly_the_shipped_schemas(doc: dict[str, Any]) -> None:
 def test_replay_headers_are_the_replay_modules(doc: dict[str, Any]) -> None:
     names, required = header_names(doc, "replays")
     constants = {
-        REPLAY_HEADER,
-        REPLAY_NO_CACHE_HEADER,
-        REPLAY_ORIGIN_HEADER,
-        REPLAY_TIMESTAMP_HEADER,
+        hdr.REPLAY,
+        hdr.REPLAY_NO_CACHE,
+        hdr.REPLAY_ORIGIN,
+        hdr.REPLAY_TIMESTAMP,
     }
     assert names == constants
     event = ReplayEvent(b"r1", b"{}", "prediction-requests:0:7", 0, 1_700_000_000_000)
@@ -261,17 +244,17 @@ def test_replay_headers_are_the_replay_modules(doc: dict[str, Any]) -> None:
 def test_dead_letter_headers_are_the_dead_letter_modules(doc: dict[str, Any]) -> None:
     names, required = header_names(doc, "deadLetters")
     constants = {
-        H_REASON,
-        H_MESSAGE,
-        H_PATH,
-        H_SOURCE_TOPIC,
-        H_SOURCE_PARTITION,
-        H_SOURCE_OFFSET,
-        H_FAILED_AT,
+        hdr.REASON,
+        hdr.MESSAGE,
+        hdr.PATH,
+        hdr.SOURCE_TOPIC,
+        hdr.SOURCE_PARTITION,
+        hdr.SOURCE_OFFSET,
+        hdr.FAILED_AT,
     }
     assert required == constants
-    assert names == constants | {H_SCHEMA_ID}
-    reason = message(doc, "deadLetters")["headers"]["properties"][H_REASON]
+    assert names == constants | {hdr.SCHEMA_ID}
+    reason = message(doc, "deadLetters")["headers"]["properties"][hdr.REASON]
     assert reason["enum"] == list(REASON_CODES)
     dl = DeadLetter("too_large", "over 65536 bytes", "$", "t", 3, 42, b"x", NOW)
     sent = dead_letter_headers(dl)
@@ -298,9 +281,9 @@ def test_prediction_and_dead_letter_headers_are_what_the_pipeline_sends(
     names, required = header_names(doc, "predictions")
     assert {n for n, _ in plain.headers} == required
     assert required == {
-        command.CONTENT_TYPE_HEADER,
-        command.SCHEMA_VERSION_HEADER,
-        command.MODEL_VERSION_HEADER,
+        hdr.CONTENT_TYPE,
+        hdr.SCHEMA_VERSION,
+        hdr.MODEL_VERSION,
     }
     assert {n for n, _ in replay.headers} == names
     check_headers(doc, "predictions", list(plain.headers))
@@ -309,11 +292,11 @@ def test_prediction_and_dead_letter_headers_are_what_the_pipeline_sends(
     # The header is the payload's own contract version (the request's).
     payload_version = orjson.loads(plain.value)["schema_version"]
     assert payload_version in SUPPORTED_SCHEMA_VERSIONS
-    assert versions[command.SCHEMA_VERSION_HEADER] == str(payload_version).encode()
-    assert versions[command.MODEL_VERSION_HEADER] == MODEL_VERSION.encode()
+    assert versions[hdr.SCHEMA_VERSION] == str(payload_version).encode()
+    assert versions[hdr.MODEL_VERSION] == MODEL_VERSION.encode()
     for m in dead:
         check_headers(doc, "deadLetters", list(m.headers))
-    assert H_SCHEMA_ID in dict(dead[1].headers)  # the framed input
+    assert hdr.SCHEMA_ID in dict(dead[1].headers)  # the framed input
 
 
 def test_the_kafka_key_is_the_request_id(doc: dict[str, Any]) -> None:
@@ -336,7 +319,7 @@ def request(i: int) -> bytes:
 
 
 def replayed(origin: str) -> tuple[tuple[str, bytes], ...]:
-    return ((REPLAY_HEADER, b"1"), (REPLAY_ORIGIN_HEADER, origin.encode()))
+    return ((hdr.REPLAY, b"1"), (hdr.REPLAY_ORIGIN, origin.encode()))
 
 
 def run_pipeline(batch: list[InputMessage]) -> list[OutputMessage]:

@@ -34,7 +34,7 @@ def _lines(buffer: io.StringIO) -> list[dict[str, object]]:
 
 
 def test_json_line_has_fixed_fields_and_context(stream: io.StringIO) -> None:
-    configure_logging(Settings(), stream)
+    configure_logging(Settings().logging, stream)
     log_event(
         logging.getLogger("deerstream.agent"),
         logging.INFO,
@@ -55,7 +55,7 @@ def test_json_line_has_fixed_fields_and_context(stream: io.StringIO) -> None:
 
 
 def test_standard_extra_fields_and_exceptions_are_included(stream: io.StringIO) -> None:
-    configure_logging(Settings(), stream)
+    configure_logging(Settings().logging, stream)
     log = logging.getLogger("deerstream.test")
     log.warning("slow upstream", extra={"source": "weather"})
     try:
@@ -69,7 +69,7 @@ def test_standard_extra_fields_and_exceptions_are_included(stream: io.StringIO) 
 
 
 def test_secrets_are_redacted(stream: io.StringIO) -> None:
-    configure_logging(Settings(), stream)
+    configure_logging(Settings().logging, stream)
     log = logging.getLogger("deerstream.test")
     log_event(
         log,
@@ -94,7 +94,7 @@ def test_secrets_are_redacted(stream: io.StringIO) -> None:
 
 
 def test_text_format_and_level(stream: io.StringIO) -> None:
-    configure_logging(Settings(log_format="text", log_level="WARNING"), stream)
+    configure_logging(Settings(log_format="text", log_level="WARNING").logging, stream)
     log = logging.getLogger("deerstream.test")
     log_event(log, logging.INFO, "hidden", request_id="r-0")
     log_event(log, logging.WARNING, "shown", request_id="r-1", redis="redis://u:pw@h:1/0")
@@ -104,8 +104,8 @@ def test_text_format_and_level(stream: io.StringIO) -> None:
 
 
 def test_configuring_twice_keeps_one_handler(stream: io.StringIO) -> None:
-    configure_logging(Settings(), stream)
-    configure_logging(Settings(), stream)
+    configure_logging(Settings().logging, stream)
+    configure_logging(Settings().logging, stream)
     logging.getLogger("deerstream.test").warning("once")
     assert len(_lines(stream)) == 1
 
@@ -140,13 +140,13 @@ class _Terminal(io.StringIO):
 
 def test_auto_is_json_off_a_terminal_and_coloured_text_on_one() -> None:
     off = io.StringIO()
-    configure_logging(Settings(log_format="auto"), off)
+    configure_logging(Settings(log_format="auto").logging, off)
     logging.getLogger("deerstream.test").warning("to a file")
     assert orjson.loads(off.getvalue().splitlines()[0])["message"] == "to a file"
     assert "\x1b" not in off.getvalue()  # no escape code reaches a pipe or a file
 
     on = _Terminal()
-    configure_logging(Settings(log_format="auto"), on)
+    configure_logging(Settings(log_format="auto").logging, on)
     log_event(logging.getLogger("deerstream.test"), logging.WARNING, "to a person", n=1)
     line = on.getvalue().splitlines()[0]
     assert "\x1b[33mWARNING" in line and "to a person" in line and not line.startswith("{")
@@ -154,6 +154,6 @@ def test_auto_is_json_off_a_terminal_and_coloured_text_on_one() -> None:
 
 def test_text_is_never_coloured_even_on_a_terminal() -> None:
     on = _Terminal()
-    configure_logging(Settings(log_format="text"), on)
+    configure_logging(Settings(log_format="text").logging, on)
     logging.getLogger("deerstream.test").warning("plain")
     assert "\x1b" not in on.getvalue()

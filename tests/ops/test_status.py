@@ -81,7 +81,7 @@ async def test_status_prints_a_table_from_a_live_worker() -> None:
     async def kafka() -> tuple[bool, str]:
         return True, "8 partitions assigned"
 
-    server = OpsServer(Settings(web_port=0), metrics, {"kafka": kafka})
+    server = OpsServer(Settings(web_port=0).web, metrics, {"kafka": kafka})
     await server.start()
     out = io.StringIO()
     args = argparse.Namespace(url=f"http://127.0.0.1:{server.port}", watch=False, interval=1.0)

@@ -38,7 +38,7 @@ async def serve() -> AsyncIterator[Serve]:
 
     async def start(checks: Mapping[str, Check], metrics: Metrics | None = None) -> OpsServer:
         metrics = metrics if metrics is not None else Metrics()
-        server = OpsServer(Settings(web_port=0), metrics, checks, check_timeout_s=0.2)
+        server = OpsServer(Settings(web_port=0).web, metrics, checks, check_timeout_s=0.2)
         await server.start()
         servers.append(server)
         return server
@@ -114,7 +114,7 @@ async def test_metrics_serves_the_exposition_with_its_content_type(serve: Serve)
 
 async def test_binds_loopback_by_default_and_reports_the_ephemeral_port() -> None:
     assert Settings().web_host == "127.0.0.1"
-    server = OpsServer(Settings(web_port=0), Metrics(), {})
+    server = OpsServer(Settings(web_port=0).web, Metrics(), {})
     with pytest.raises(RuntimeError):
         _ = server.port
     await server.start()
@@ -131,6 +131,6 @@ async def test_binds_loopback_by_default_and_reports_the_ephemeral_port() -> Non
 
 async def test_a_taken_port_fails_start_with_oserror(serve: Serve) -> None:
     first = await serve({})
-    second = OpsServer(Settings(web_port=first.port), Metrics(), {})
+    second = OpsServer(Settings(web_port=first.port).web, Metrics(), {})
     with pytest.raises(OSError):
         await second.start()

@@ -26,7 +26,7 @@ async def serve() -> AsyncIterator[Serve]:
     servers: list[OpsServer] = []
 
     async def start(store: RecentPredictions | None) -> OpsServer:
-        server = OpsServer(Settings(web_port=0), Metrics(), {}, predictions=store)
+        server = OpsServer(Settings(web_port=0).web, Metrics(), {}, predictions=store)
         await server.start()
         servers.append(server)
         return server

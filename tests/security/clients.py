@@ -20,7 +20,7 @@ def settings_for(env: Mapping[str, str]) -> Settings:
 
 
 async def produce(settings: Settings, topic: str, items: Iterable[tuple[bytes, bytes]]) -> int:
-    producer = AIOKafkaProducer(**client_kwargs(settings), acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**client_kwargs(settings.kafka.connection), acks="all", linger_ms=5)
     await producer.start()
     try:
         futures = [await producer.send(topic, value=v, key=k) for k, v in items]
@@ -33,7 +33,10 @@ async def produce(settings: Settings, topic: str, items: Iterable[tuple[bytes, b
 async def collect_ids(settings: Settings, topic: str, want: set[str], timeout_s: float) -> set[str]:
     """The ``request_id``s read from ``topic`` until all of ``want`` arrived (or timeout)."""
     consumer = AIOKafkaConsumer(
-        topic, **client_kwargs(settings), auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        **client_kwargs(settings.kafka.connection),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     seen: set[str] = set()

@@ -38,7 +38,7 @@ def _sasl_ssl(certs: Certs, **changes: str) -> Settings:
 
 
 def test_sasl_ssl_with_a_ca_file(certs: Certs) -> None:
-    kwargs = client_kwargs(_sasl_ssl(certs))
+    kwargs = client_kwargs(_sasl_ssl(certs).kafka.connection)
     context = kwargs.pop("ssl_context")
     assert kwargs == {
         "bootstrap_servers": "kafka-1.example.com:9094,kafka-2.example.com:9094",
@@ -60,7 +60,7 @@ def test_mutual_tls_loads_the_client_certificate(certs: Certs) -> None:
         kafka_ssl_certfile=str(certs.cert),
         kafka_ssl_keyfile=str(certs.key),
     )
-    kwargs = client_kwargs(settings)
+    kwargs = client_kwargs(settings.kafka.connection)
     assert kwargs["security_protocol"] == "SSL"
     assert "sasl_mechanism" not in kwargs and "sasl_plain_password" not in kwargs
     assert isinstance(kwargs["ssl_context"], ssl.SSLContext)
@@ -84,7 +84,7 @@ def test_bad_security_settings_are_config_errors(
     paths = {"KEY": str(certs.key), "CA": str(certs.ca)}
     changes = {k: paths.get(v, v) for k, v in changes.items()}
     with pytest.raises(ConfigError, match=message) as caught:
-        client_kwargs(_sasl_ssl(certs, **changes))
+        client_kwargs(_sasl_ssl(certs, **changes).kafka.connection)
     assert SECRET not in str(caught.value)
 
 
@@ -101,8 +101,8 @@ def test_bad_security_settings_are_config_errors(
 )
 def test_faust_credentials_match_client_kwargs(certs: Certs, protocol: str, mechanism: str) -> None:
     settings = _sasl_ssl(certs, kafka_security_protocol=protocol, kafka_sasl_mechanism=mechanism)
-    direct = client_kwargs(settings)
-    via_faust = dict(credentials_to_aiokafka_auth(_credentials(settings)))
+    direct = client_kwargs(settings.kafka.connection)
+    via_faust = dict(credentials_to_aiokafka_auth(_credentials(settings.kafka.connection)))
     for kwargs in (direct, via_faust):
         context = kwargs.pop("ssl_context", None)
         # Each call builds its own context; what matters is TLS exactly when asked for.
@@ -112,7 +112,7 @@ def test_faust_credentials_match_client_kwargs(certs: Certs, protocol: str, mech
 
 
 def test_faust_credentials_never_show_the_password(certs: Certs) -> None:
-    assert SECRET not in repr(_credentials(_sasl_ssl(certs)))
+    assert SECRET not in repr(_credentials(_sasl_ssl(certs).kafka.connection))
 
 
 def test_rediss_url_with_acl_user_and_ca_file(certs: Certs) -> None:

@@ -65,7 +65,7 @@ async def test_scram_worker_round_trip_and_no_password_in_logs(
             "KAFKA_SSL_CAFILE": str(sasl_broker.certs.ca),
         }
     settings = settings_for(env)
-    await ensure_topics(settings)  # through the SASL listener, as alice
+    await ensure_topics(settings.kafka)  # through the SASL listener, as alice
     worker = WorkerProcess(env, tmp_path)
     worker.start()
     try:
@@ -94,7 +94,7 @@ async def test_plain_mechanism_round_trip(sasl_broker: SaslBroker, unique_name: 
         kafka_sasl_password=BOB_PASSWORD,
         request_topic=unique_name,
     )
-    await ensure_topics(settings, topics=[unique_name])
+    await ensure_topics(settings.kafka, topics=[unique_name])
     await produce(settings, unique_name, [(b"k", request_json(1, tag="plain"))])
     got = await collect_ids(settings, unique_name, {"plain-1"}, timeout_s=30)
     assert got == {"plain-1"}
@@ -143,7 +143,7 @@ async def test_preflight_accepts_every_enabled_mechanism(
             kafka_sasl_mechanism=mechanism,
             kafka_sasl_username=user,
             kafka_sasl_password=password,
-        )
+        ).kafka
     )
 
 
@@ -169,7 +169,7 @@ async def test_preflight_names_the_configuration_mistake(
     if changes.pop("plain_listener", None):
         changes["kafka_bootstrap_servers"] = sasl_broker.plain_bootstrap
     with pytest.raises(ConfigError, match=message) as caught:
-        await check_kafka(_sasl(sasl_broker, **changes))
+        await check_kafka(_sasl(sasl_broker, **changes).kafka)
     assert ALICE_PASSWORD not in str(caught.value) and BOB_PASSWORD not in str(caught.value)
 
 
@@ -181,19 +181,21 @@ async def test_preflight_over_tls_checks_certificate_and_password(
         "kafka_security_protocol": "SASL_SSL",
         "kafka_ssl_cafile": str(sasl_broker.certs.ca),
     }
-    await check_kafka(_sasl(sasl_broker, **tls))
-    await check_kafka(_sasl(sasl_broker, **tls, kafka_sasl_mechanism="PLAIN"))
+    await check_kafka(_sasl(sasl_broker, **tls).kafka)
+    await check_kafka(_sasl(sasl_broker, **tls, kafka_sasl_mechanism="PLAIN").kafka)
     with pytest.raises(ConfigError, match="Kafka authentication failed"):
-        await check_kafka(_sasl(sasl_broker, **tls, kafka_sasl_password="nope"))
+        await check_kafka(_sasl(sasl_broker, **tls, kafka_sasl_password="nope").kafka)
     with pytest.raises(ConfigError, match="closed the connection during the handshake"):
         # A client without TLS on the TLS listener.
-        await check_kafka(_sasl(sasl_broker, **tls | {"kafka_security_protocol": "SASL_PLAINTEXT"}))
+        await check_kafka(
+            _sasl(sasl_broker, **tls | {"kafka_security_protocol": "SASL_PLAINTEXT"}).kafka
+        )
     other_ca = make_certs(tmp_path / "other").ca  # did not sign the broker's certificate
     with pytest.raises(ConfigError, match=r"certificate of .* not trusted.*KAFKA_SSL_CAFILE"):
-        await check_kafka(_sasl(sasl_broker, **tls | {"kafka_ssl_cafile": str(other_ca)}))
+        await check_kafka(_sasl(sasl_broker, **tls | {"kafka_ssl_cafile": str(other_ca)}).kafka)
     with pytest.raises(ConfigError, match=r"certificate of .* not trusted"):
         # No CA file: the system CAs do not know the test CA.
-        await check_kafka(_sasl(sasl_broker, **tls | {"kafka_ssl_cafile": ""}))
+        await check_kafka(_sasl(sasl_broker, **tls | {"kafka_ssl_cafile": ""}).kafka)
 
 
 async def test_preflight_unreachable_broker_is_retriable() -> None:
@@ -201,7 +203,7 @@ async def test_preflight_unreachable_broker_is_retriable() -> None:
 
     settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{free_port()}")
     with pytest.raises(BrokerError, match="no Kafka bootstrap server answered") as caught:
-        await check_kafka(settings, timeout_s=2)
+        await check_kafka(settings.kafka, timeout_s=2)
     assert caught.value.retriable
 
 

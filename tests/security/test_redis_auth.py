@@ -113,7 +113,7 @@ async def test_preflight_names_each_redis_credential_mistake(redis_server: Start
     finally:
         await admin.aclose()
     base = f"127.0.0.1:{port}/0"
-    await check_redis(Settings(redis_url=f"redis://cacheuser:{PASSWORD}@{base}"))
+    await check_redis(Settings(redis_url=f"redis://cacheuser:{PASSWORD}@{base}").redis)
     cases = {
         f"redis://cacheuser:nope@{base}": "Redis authentication failed at cacheuser@127.0.0.1",
         f"redis://mallory:{PASSWORD}@{base}": "Redis authentication failed at mallory@",
@@ -122,7 +122,7 @@ async def test_preflight_names_each_redis_credential_mistake(redis_server: Start
     }
     for url, message in cases.items():
         with pytest.raises(ConfigError, match=message) as caught:
-            await check_redis(Settings(redis_url=url))
+            await check_redis(Settings(redis_url=url).redis)
         assert PASSWORD not in str(caught.value) and limited not in str(caught.value)
 
 
@@ -131,7 +131,7 @@ async def test_preflight_lets_an_unreachable_redis_be_bypassed(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="deerstream.preflight"):
         await check_redis(
-            Settings(redis_url=f"redis://:{PASSWORD}@127.0.0.1:{free_port()}/0"), timeout_s=1
+            Settings(redis_url=f"redis://:{PASSWORD}@127.0.0.1:{free_port()}/0").redis, timeout_s=1
         )
     assert "cache bypassed" in caplog.text
     assert PASSWORD not in caplog.text

@@ -66,7 +66,7 @@ async def test_rediss_url_with_ca_file_round_trips(tls_redis: tuple[int, Certs])
     port, certs = tls_redis
     url = f"rediss://:{PASSWORD}@127.0.0.1:{port}/0?ssl_ca_certs={certs.ca}"
     settings = Settings(redis_url=url)
-    await check_redis(settings)
+    await check_redis(settings.redis)
     client = aioredis.Redis.from_url(settings.redis_url)
     try:
         await client.set("deerstream:tls", b"yes")
@@ -93,7 +93,7 @@ async def test_untrusted_redis_certificate_is_a_config_error(
     with pytest.raises(
         ConfigError, match=r"Redis TLS handshake with 127\.0\.0\.1:\d+ failed"
     ) as caught:
-        await check_redis(Settings(redis_url=url), timeout_s=2)
+        await check_redis(Settings(redis_url=url).redis, timeout_s=2)
     assert PASSWORD not in str(caught.value)
 
 
@@ -101,4 +101,4 @@ async def test_wrong_password_over_tls_is_an_auth_error(tls_redis: tuple[int, Ce
     port, certs = tls_redis
     url = f"rediss://:nope@127.0.0.1:{port}/0?ssl_ca_certs={certs.ca}"
     with pytest.raises(ConfigError, match="Redis authentication failed"):
-        await check_redis(Settings(redis_url=url))
+        await check_redis(Settings(redis_url=url).redis)

@@ -11,6 +11,7 @@ import pytest
 from deerstream.models.records import PredictionRequest
 from deerstream.settings import Settings
 from deerstream.streams.admin import delete_topics, ensure_topics, topic_exists
+from tests.topics import KEEP_EVERYTHING
 
 
 @pytest.fixture
@@ -37,13 +38,13 @@ def stream_settings(
         asyncio.run(_create(ours, list(names.values())))
         yield ours
     finally:
-        asyncio.run(delete_topics(ours, list(names.values())))
+        asyncio.run(delete_topics(ours.kafka.connection, list(names.values())))
 
 
 async def _create(settings: Settings, topics: list[str]) -> None:
-    await ensure_topics(settings, topics=topics)
+    await ensure_topics(settings.kafka, topics=topics, config=KEEP_EVERYTHING)
     for topic in topics:
-        assert await topic_exists(settings, topic)
+        assert await topic_exists(settings.kafka.connection, topic)
 
 
 def make_request(n: int, *, hunter_id: str | None = None) -> PredictionRequest:

@@ -13,10 +13,12 @@ from deerstream.streams.ranges import close_consumer, open_reader
 
 async def read_all(settings: Settings, topic: str) -> list[Any]:
     """Every record of ``topic`` up to its current end, in partition/offset order."""
-    consumer = open_reader(settings)
+    consumer = open_reader(settings.kafka.connection)
     await consumer.start()
     try:
-        tps = [TopicPartition(topic, p) for p in await partitions_of(settings, topic)]
+        tps = [
+            TopicPartition(topic, p) for p in await partitions_of(settings.kafka.connection, topic)
+        ]
         consumer.assign(tps)
         starts = await consumer.beginning_offsets(tps)
         ends = await consumer.end_offsets(tps)

@@ -21,9 +21,9 @@ async def test_archive_writes_rotating_files_and_resumes(
     stream_settings: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "archive"
-    async with RequestProducer(stream_settings) as producer:
+    async with RequestProducer(stream_settings.kafka) as producer:
         await producer.send_many(make_request(n) for n in range(200))
-    first = await archive(stream_settings, out, until_end=True, max_lines=10)
+    first = await archive(stream_settings.kafka, out, until_end=True, max_lines=10)
     assert first.written == 200
 
     originals = {r.key: r for r in await read_all(stream_settings, stream_settings.request_topic)}
@@ -47,10 +47,10 @@ async def test_archive_writes_rotating_files_and_resumes(
     assert sum(load_state(out).values()) == 200
 
     # More requests arrive; a second run archives only those, into new files.
-    async with RequestProducer(stream_settings) as producer:
+    async with RequestProducer(stream_settings.kafka) as producer:
         await producer.send_many(make_request(n) for n in range(200, 230))
     files_before = set(out.glob("*.jsonl"))
-    second = await archive(stream_settings, out, until_end=True, max_lines=10)
+    second = await archive(stream_settings.kafka, out, until_end=True, max_lines=10)
     assert second.written == 30
     assert {Path(f) for f in second.files}.isdisjoint(files_before)
     assert sum(load_state(out).values()) == 230
@@ -58,7 +58,7 @@ async def test_archive_writes_rotating_files_and_resumes(
 
     # The archive replays to exactly the archived requests.
     for path in sorted(out.glob("*.jsonl")):
-        await replay(stream_settings, ArchiveFile(str(path)))
+        await replay(stream_settings.kafka, ArchiveFile(str(path)))
     replayed = await read_all(stream_settings, stream_settings.replay_topic)
     assert sorted(r.key for r in replayed) == sorted(
         originals.keys() | {make_request(n).request_id.encode() for n in range(200, 230)}
@@ -69,7 +69,9 @@ async def test_archive_of_an_unknown_topic_is_a_config_error(
     stream_settings: Settings, tmp_path: Path
 ) -> None:
     with pytest.raises(ConfigError, match="unknown topic"):
-        await archive(stream_settings, tmp_path / "a", topic="no-such-topic-abc", until_end=True)
+        await archive(
+            stream_settings.kafka, tmp_path / "a", topic="no-such-topic-abc", until_end=True
+        )
     assert not (tmp_path / "a").exists()
 
 

@@ -16,10 +16,10 @@ import orjson
 import pytest
 
 from deerstream.cli import main
+from deerstream.models import headers as hdr
 from deerstream.models.codec import decode_request, encode_prediction, request_to_dict
 from deerstream.settings import Settings
 from deerstream.streams.producer import RequestProducer
-from deerstream.streams.replay import REPLAY_HEADER
 from tests.streams.conftest import make_request
 from tests.streams.kafka_read import read_all
 from tests.streams.test_subscriber import make_prediction, publish
@@ -33,7 +33,7 @@ def topic_records(settings: Settings, topic: str) -> list[Any]:
 
 def produce_events(settings: Settings, count: int, start: datetime, step: timedelta) -> None:
     async def go() -> None:
-        async with RequestProducer(settings) as producer:
+        async with RequestProducer(settings.kafka) as producer:
             await producer.send_many((make_request(n), start + n * step) for n in range(count))
 
     asyncio.run(go())
@@ -174,7 +174,7 @@ def test_replay_dry_run_offsets_and_headers(
     assert "replayed 10 to" in capsys.readouterr().err
     replayed = topic_records(stream_settings, stream_settings.replay_topic)
     assert {r.key for r in replayed} == {f"r-{n:05d}".encode() for n in range(30, 40)}
-    assert all((REPLAY_HEADER, b"1") in r.headers for r in replayed)
+    assert all((hdr.REPLAY, b"1") in r.headers for r in replayed)
 
 
 def test_replay_rate_is_paced_within_20_percent(

@@ -18,7 +18,7 @@ async def test_send_and_send_many_deliver_every_request(stream_settings: Setting
     when = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     many = [(make_request(n), when + timedelta(seconds=n)) for n in range(1, 301)]
     delivered: list[int] = []
-    async with RequestProducer(stream_settings) as producer:
+    async with RequestProducer(stream_settings.kafka) as producer:
         delivery = await producer.send(first)
         count = await producer.send_many(many, on_delivered=delivered.append)
     assert delivery.topic == topic and delivery.offset == 0

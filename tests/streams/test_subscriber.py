@@ -55,7 +55,7 @@ def make_prediction(n: int, *, hunter_id: str | None = None, lat: float = 44.5) 
 async def publish(
     settings: Settings, predictions: list[Prediction], at: datetime | None = None
 ) -> None:
-    async with RequestProducer(settings, topic=settings.prediction_topic) as producer:
+    async with RequestProducer(settings.kafka, topic=settings.prediction_topic) as producer:
         for p in predictions:
             pending = await producer.enqueue(
                 encode_prediction(p),
@@ -93,24 +93,28 @@ async def test_filters_from_the_beginning(stream_settings: Settings) -> None:
         + [make_prediction(100, lat=10.0), make_prediction(101, lat=60.0, hunter_id="h1")],
     )
     # A broken event on the topic is skipped and counted, never fatal.
-    async with RequestProducer(stream_settings, topic=stream_settings.prediction_topic) as prod:
+    async with RequestProducer(
+        stream_settings.kafka, topic=stream_settings.prediction_topic
+    ) as prod:
         await (await prod.enqueue(b"{broken", key=b"r-00003"))
 
-    async with PredictionSubscriber(stream_settings, start="beginning", hunter_id="h1") as sub:
+    async with PredictionSubscriber(
+        stream_settings.kafka, start="beginning", hunter_id="h1"
+    ) as sub:
         got = await take(sub, 11)
         assert await nothing_more(sub)
     assert {p.request_id for p in got} == {f"r-{n:05d}" for n in range(0, 30, 3)} | {"r-00101"}
 
     box = BBox(40.0, -91.0, 50.0, -88.0)
     async with PredictionSubscriber(
-        stream_settings, start="beginning", hunter_id="h1", bbox=box
+        stream_settings.kafka, start="beginning", hunter_id="h1", bbox=box
     ) as sub:
         got = await take(sub, 10)
         assert await nothing_more(sub)
     assert "r-00101" not in {p.request_id for p in got}
 
     async with PredictionSubscriber(
-        stream_settings, start="beginning", request_ids=["r-00003", "r-00004"]
+        stream_settings.kafka, start="beginning", request_ids=["r-00003", "r-00004"]
     ) as sub:
         got = await take(sub, 2)
         assert await nothing_more(sub)
@@ -125,14 +129,14 @@ async def test_now_skips_history_and_since_starts_at_a_time(stream_settings: Set
         stream_settings, [make_prediction(n) for n in range(5, 8)], at=old + timedelta(hours=1)
     )
 
-    async with PredictionSubscriber(stream_settings) as sub:  # default: from now
+    async with PredictionSubscriber(stream_settings.kafka) as sub:  # default: from now
         await publish(stream_settings, [make_prediction(50)])
         got = await take(sub, 1)
         assert await nothing_more(sub)
     assert [p.request_id for p in got] == ["r-00050"]
 
     since = old + timedelta(minutes=30)
-    async with PredictionSubscriber(stream_settings, start=since) as sub:
+    async with PredictionSubscriber(stream_settings.kafka, start=since) as sub:
         got = await take(sub, 4)
         assert await nothing_more(sub)
     assert {p.request_id for p in got} == {"r-00005", "r-00006", "r-00007", "r-00050"}
@@ -140,13 +144,13 @@ async def test_now_skips_history_and_since_starts_at_a_time(stream_settings: Set
 
 async def test_unknown_topic_is_a_config_error(stream_settings: Settings) -> None:
     with pytest.raises(ConfigError, match="unknown topic"):
-        async with PredictionSubscriber(stream_settings, topic="no-such-topic-def"):
+        async with PredictionSubscriber(stream_settings.kafka, topic="no-such-topic-def"):
             pass
 
 
 def test_since_with_a_group_is_refused_in_neutral_words(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="consumer group") as caught:
-        PredictionSubscriber(settings, start=T0, group_id="g")
+        PredictionSubscriber(settings.kafka, start=T0, group_id="g")
     assert "--" not in str(caught.value)  # flag names belong to the commands
 
 
@@ -189,10 +193,14 @@ async def test_a_group_resumes_where_it_stopped(
 ) -> None:
     await publish(stream_settings, [make_prediction(n) for n in range(6)])
     group = f"{unique_name}-watchers"
-    async with PredictionSubscriber(stream_settings, start="beginning", group_id=group) as sub:
+    async with PredictionSubscriber(
+        stream_settings.kafka, start="beginning", group_id=group
+    ) as sub:
         assert len(await take(sub, 6)) == 6
     await publish(stream_settings, [make_prediction(n) for n in range(6, 8)])
-    async with PredictionSubscriber(stream_settings, start="beginning", group_id=group) as sub:
+    async with PredictionSubscriber(
+        stream_settings.kafka, start="beginning", group_id=group
+    ) as sub:
         got = await take(sub, 2)
         assert await nothing_more(sub)
     assert sorted(p.request_id for p in got) == ["r-00006", "r-00007"]

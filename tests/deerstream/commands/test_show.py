@@ -16,6 +16,7 @@ from deerstream.cli import build_parser, main
 from deerstream.commands import show as command
 from deerstream.settings import Settings
 from deerstream.streams.admin import ensure_topics
+from tests.topics import KEEP_EVERYTHING
 from tests.views.dom import data_elements
 
 FULL: dict[str, Any] = orjson.loads(
@@ -115,7 +116,7 @@ async def test_reads_the_latest_prediction_from_a_real_topic(
 ) -> None:
     topic = f"{unique_name}.predictions"
     settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap})
-    await ensure_topics(settings, topics=[topic])
+    await ensure_topics(settings.kafka, topics=[topic], config=KEEP_EVERYTHING)
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()
     try:
