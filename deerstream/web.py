@@ -25,6 +25,7 @@ from typing import Protocol
 import orjson
 from aiohttp import web
 
+from deerstream.lifecycle import AsyncStartStop
 from deerstream.logs import redact
 from deerstream.metrics import Metrics
 from deerstream.settings import WebSettings
@@ -69,7 +70,7 @@ async def run_checks(checks: Mapping[str, Check], timeout_s: float) -> dict[str,
     return dict(zip(names, results, strict=True))
 
 
-class OpsServer:
+class OpsServer(AsyncStartStop):
     """An aiohttp server for the operations endpoints, with an explicit start/stop."""
 
     def __init__(

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
 from deerstream.errors import UpstreamBadResponse
+from deerstream.lifecycle import AsyncStartStop
 
 G = TypeVar("G", bound=Hashable)
 K = TypeVar("K", bound=Hashable)
@@ -35,7 +36,7 @@ def _consume(fut: asyncio.Future[Any]) -> None:
         fut.exception()
 
 
-class Batcher(Generic[G, K, V]):
+class Batcher(AsyncStartStop, Generic[G, K, V]):
     """Merges concurrent lookups into batched ``fetch(group, keys)`` calls."""
 
     def __init__(
@@ -133,7 +134,10 @@ class Batcher(Generic[G, K, V]):
         if fut is not None and not fut.done():
             fut.set_exception(exc)
 
-    async def close(self) -> None:
+    async def start(self) -> None:
+        """Nothing to open: timers start with the first request."""
+
+    async def stop(self) -> None:
         """Cancel pending timers and in-flight fetches."""
         for timer in self._timers.values():
             timer.cancel()

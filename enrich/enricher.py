@@ -192,7 +192,7 @@ class Enricher(AsyncStartStop):
     async def stop(self) -> None:
         """Cancel in-flight lookups and close the sessions."""
         for source in (self._terrain, self._weather, self._scouting):
-            await source.batcher.close()
+            await source.batcher.stop()
         for http in self._http.values():
             await http.stop()
 

@@ -25,6 +25,7 @@ from deerstream.errors import (
     UpstreamTruncated,
     UpstreamUnavailable,
 )
+from deerstream.lifecycle import AsyncStartStop
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,7 +80,7 @@ def _reason(body: bytes) -> str:
     return body[:200].decode("utf-8", "replace")
 
 
-class UpstreamHttp:
+class UpstreamHttp(AsyncStartStop):
     """A pooled, resilient JSON client for one upstream (``source`` names it)."""
 
     def __init__(

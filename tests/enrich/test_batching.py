@@ -95,5 +95,5 @@ async def test_close_cancels_pending_work() -> None:
     rec = Recorder()
     batcher: Batcher[str, str, str] = Batcher("t", rec.fetch, max_size=100, window_s=10.0)
     fut = batcher.submit("g", ["x"])["x"]
-    await batcher.close()
+    await batcher.stop()
     assert fut.cancelled() and rec.calls == []
