@@ -25,6 +25,7 @@ from mode import Service
 
 from deerstream.agents.app import add_prediction_agent, create_app
 from deerstream.agents.lag import consumer_lag
+from deerstream.agents.loop import install_event_loop
 from deerstream.agents.offsets import OffsetGate
 from deerstream.agents.pipeline import PredictionPipeline
 from deerstream.agents.preflight import run_checks
@@ -284,6 +285,7 @@ class BoundedStopWorker(faust.Worker):
 def run_worker(settings: Settings) -> int:
     """Run the worker in the foreground until SIGINT/SIGTERM; returns the exit status."""
     configure_logging(settings.logging)
+    loop = install_event_loop(settings.agent.event_loop)  # before any loop exists
     # Wrong credentials are configuration errors: one clear line now, before Faust starts.
     run_checks(settings.kafka, settings.redis)
     app = create_app(settings.kafka, settings.agent)
@@ -297,6 +299,7 @@ def run_worker(settings: Settings) -> int:
         "starting worker",
         host=socket.gethostname(),
         kafka=settings.kafka.connection.bootstrap_servers,
+        event_loop=loop,
         request_topic=settings.request_topic,
         prediction_topic=settings.prediction_topic,
     )

@@ -116,6 +116,7 @@ class AgentSettings:
     enrichment_unavailable_deadline_s: float
     shutdown_grace_s: float
     max_event_bytes: int
+    event_loop: str  # auto, uvloop, asyncio
     exactly_once: bool
     session_timeout_s: float
     commit_interval_s: float
@@ -206,6 +207,7 @@ class Settings:
     enrichment_unavailable_deadline_s: float = 30.0
     shutdown_grace_s: float = 10.0  # a stop or rebalance waits this long for batches
     max_event_bytes: int = 65536
+    event_loop: str = "auto"  # auto (uvloop when installed), uvloop, asyncio
 
     # Worker web server (metrics, health)
     web_host: str = "127.0.0.1"
@@ -266,6 +268,8 @@ class Settings:
             raise ConfigError("ELEVATION_API must be open-meteo or opentopodata")
         if self.redis_cluster not in ("auto", "true", "false"):
             raise ConfigError("REDIS_CLUSTER must be auto, true or false")
+        if self.event_loop not in ("auto", "uvloop", "asyncio"):
+            raise ConfigError("EVENT_LOOP must be auto, uvloop or asyncio")
         if self.log_format not in ("auto", "json", "text"):
             raise ConfigError("LOG_FORMAT must be auto, json or text")
 
@@ -328,6 +332,7 @@ class Settings:
             enrichment_unavailable_deadline_s=self.enrichment_unavailable_deadline_s,
             shutdown_grace_s=self.shutdown_grace_s,
             max_event_bytes=self.max_event_bytes,
+            event_loop=self.event_loop,
             exactly_once=self.exactly_once,
             session_timeout_s=self.consumer_session_timeout_s,
             commit_interval_s=self.commit_interval_s,

@@ -27,6 +27,7 @@ import redis.asyncio as aioredis
 from mode import Service
 
 from deerstream.agents.app import create_app, request_topics
+from deerstream.agents.loop import install_event_loop
 from deerstream.bench.variants.common import StatsFile, run_faust
 from deerstream.engine import MODEL_VERSION, predict
 from deerstream.enrich.adapters.elevation import decode_grid, encode_grid, fetch_elevations
@@ -238,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-file", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    install_event_loop(settings.agent.event_loop)  # as the worker does: the same loop
     app = create_app(settings.kafka, settings.agent)
     counters: Counter[str] = Counter()
     res = NaiveResources(settings, counters)

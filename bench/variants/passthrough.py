@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 
 from deerstream.agents.app import add_prediction_agent, create_app
+from deerstream.agents.loop import install_event_loop
 from deerstream.agents.publisher import FaustPublisher
 from deerstream.agents.records import InputMessage, OutputMessage
 from deerstream.bench.variants.common import StatsFile, run_faust
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats-file", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    install_event_loop(settings.agent.event_loop)  # as the worker does: the same loop
     app = create_app(settings.kafka, settings.agent)
     publisher = FaustPublisher(app, exactly_once=False)
     counters: Counter[str] = Counter()
