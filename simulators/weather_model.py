@@ -10,6 +10,7 @@ it rains.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
@@ -38,6 +39,17 @@ def _unit(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+@functools.lru_cache(maxsize=4096)
+def _front_units(seed: int, slot: int) -> tuple[float, float]:
+    """The seeded strength and passage draws of one front slot (hashed once per slot)."""
+    return _unit(seed, "front", slot), _unit(seed, "at", slot)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pressure_unit(seed: int, lat_band: int) -> float:
+    return _unit(seed, "p", lat_band)
+
+
 def _hours(t: datetime) -> float:
     return t.timestamp() / 3600.0
 
@@ -50,15 +62,22 @@ def _seasonal_mean_c(lat: float, t: datetime) -> float:
     return 27.0 - 0.45 * abs(lat) + sign * (8.0 + 0.12 * abs(lat)) * cycle
 
 
+@functools.lru_cache(maxsize=131_072)
 def weather_at(lat: float, lon: float, t: datetime, seed: int = 42) -> HourWeather:
-    """The weather at (lat, lon) during the UTC hour starting at ``t``."""
+    """The weather at (lat, lon) during the UTC hour starting at ``t``.
+
+    Memoised (it is pure): a forecast call asks for up to 50 locations × 96 hours, and the
+    windows of requests at one spot overlap, so the simulator's CPU per call stays small
+    next to the worker it serves. The seeded draws per front slot and per latitude band are
+    memoised too; the arithmetic is unchanged, so every value is the same.
+    """
     t = t.astimezone(UTC)
     h = _hours(t)
     solar_hour = (t.hour + t.minute / 60.0 + lon / 15.0) % 24.0
     diurnal = math.sin(2 * math.pi * (solar_hour - 9.0) / 24.0)  # peak ~15:00 solar
 
     temp = _seasonal_mean_c(lat, t) + 5.0 * diurnal
-    pressure = 1016.0 + 4.0 * math.sin(2 * math.pi * (h / 240.0 + _unit(seed, "p", int(lat))))
+    pressure = 1016.0 + 4.0 * math.sin(2 * math.pi * (h / 240.0 + _pressure_unit(seed, int(lat))))
     wind = 2.5 + 1.0 * max(0.0, diurnal)
     direction = 200.0
     precip = 0.0
@@ -66,8 +85,9 @@ def weather_at(lat: float, lon: float, t: datetime, seed: int = 42) -> HourWeath
     shift = lon * _FRONT_SPEED_H_PER_DEG
     slot = math.floor((h - shift) / _SLOT_H)
     for k in (slot - 1, slot, slot + 1):
-        strength = 0.4 + 0.6 * _unit(seed, "front", k)
-        passage = k * _SLOT_H + 24.0 + 48.0 * _unit(seed, "at", k) + shift
+        u_front, u_at = _front_units(seed, k)
+        strength = 0.4 + 0.6 * u_front
+        passage = k * _SLOT_H + 24.0 + 48.0 * u_at + shift
         dt = h - passage  # hours since the front passed (negative: approaching)
         # Pressure: a trough at passage then a rise (a low followed by a high behind it).
         pressure -= 12.0 * strength * math.exp(-((dt / 14.0) ** 2))

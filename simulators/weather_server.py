@@ -201,10 +201,11 @@ def create_weather_app(
             return value
 
         results: list[dict[str, Any]] = []
+        stamps = [t.strftime("%Y-%m-%dT%H:%M") for t in times]
         for index, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
             # Open-Meteo answers for its nearest grid point; mimic a ~0.01° grid.
             glat, glon = round(lat, 2), round(lon, 2)
-            hourly: dict[str, list[Any]] = {"time": [t.strftime("%Y-%m-%dT%H:%M") for t in times]}
+            hourly: dict[str, list[Any]] = {"time": list(stamps)}
             samples = [weather_at(glat, glon, t, seed) for t in times]
             for var in variables:
                 if var in cfg.undefined_variables:
