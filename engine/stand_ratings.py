@@ -28,8 +28,6 @@ from deerstream.engine.stands import (
     STRONG_WIND_MS,
     WIND_10_MPH_MS,
     ZONE_RADIUS_M,
-    Thermal,
-    blend_bearings,
     scent_half_width_deg,
     scent_reach_m,
     site_thermal,
@@ -39,9 +37,11 @@ from deerstream.engine.windows import HourScore
 from deerstream.models.geo import (
     COMPASS_16,
     COMPASS_SECTOR_DEG,
+    M_PER_DEG,
     compass_point,
     distance_m,
     local_xy,
+    wrap_deg,
 )
 from deerstream.models.records import HunterStand, StandRating, Zone
 
@@ -110,7 +110,11 @@ def good_sectors(targets: Sequence[_Target], wind_ms: float) -> tuple[str, ...]:
 
     Each target rules out the sectors around the bearing opposite it; only those near that
     bearing are tested (with ``covers``), not all sixteen."""
-    reach, half = scent_reach_m(wind_ms), scent_half_width_deg(wind_ms)
+    return _good_sectors(targets, scent_reach_m(wind_ms), scent_half_width_deg(wind_ms))
+
+
+def _good_sectors(targets: Sequence[_Target], reach: float, half: float) -> tuple[str, ...]:
+    """``good_sectors`` for a cone of ``reach`` and half-width ``half``."""
     bad: set[int] = set()
     n = len(COMPASS_16)
     for t in targets:
@@ -125,7 +129,9 @@ def good_sectors(targets: Sequence[_Target], wind_ms: float) -> tuple[str, ...]:
         ):
             if covers(t, (k % n) * COMPASS_SECTOR_DEG, reach, half):
                 bad.add(k % n)
-    return tuple(name for k, name in enumerate(COMPASS_16) if k not in bad)
+    if not bad:
+        return COMPASS_16
+    return tuple([name for k, name in enumerate(COMPASS_16) if k not in bad])
 
 
 class _Hour(NamedTuple):
@@ -184,11 +190,31 @@ def rate_stands(
         )
     typical_ms = median(winds) if winds else WIND_10_MPH_MS
     max_reach = max((h.reach for h in judged), default=0.0)
+    typical_reach, typical_half = scent_reach_m(typical_ms), scent_half_width_deg(typical_ms)
+    # Columns over the judged hours, shared by every stand.
+    at_col = [h.at for h in judged]
+    slot_of = [-1] * n_hours  # position of each hour among the judged ones, -1 if not judged
+    for j, at in enumerate(at_col):
+        slot_of[at] = j
+    from_col = [h.from_deg for h in judged]
+    reach_col = [h.reach for h in judged]
+    half_col = [h.half for h in judged]
+    # The wind's half of ``blend_bearings`` (same products, in the same order).
+    radians, sin, cos = math.radians, math.sin, math.cos
+    wind_x = [h.wind_weight * sin(radians(h.from_deg)) for h in judged]
+    wind_y = [h.wind_weight * cos(radians(h.from_deg)) for h in judged]
+    # The wind each stand's scent goes with, per judged hour: the same for every stand on
+    # the same site (a stand without a thermal site takes the hour's wind as it is).
+    blended: dict[tuple[float, float], list[float]] = {}
+    # "wind from 123° carries scent over " by wind bearing: shared by stands and hours.
+    prefixes: dict[float, str] = {}
     ratings: list[StandRating] = []
     columns: list[list[float | None]] = []
     for stand in stands:
-        all_targets = _targets(stand, bedding, True) + _targets(stand, travel, False)
-        targets = all_targets
+        cos_lat = math.cos(math.radians(stand.lat))
+        all_targets = _targets_at(stand, bedding, True, cos_lat) + _targets_at(
+            stand, travel, False, cos_lat
+        )
         to_travel = (
             distance_m(stand.lat, stand.lon, travel[0].lat, travel[0].lon) if travel else None
         )
@@ -199,38 +225,61 @@ def rate_stands(
         site = site_at(stand.lat, stand.lon) if site_at is not None else None
         strength = site_thermal(site[0], site[1], lat) if site is not None else 0.0
         aspect = site[1] if site is not None else 0.0
-        row: list[float | None] = [None] * n_hours
+        effective = from_col
+        if strength > 0.0:
+            key = (strength, aspect)
+            cached = blended.get(key)
+            if cached is None:
+                cached = blended[key] = _blend_column(judged, wind_x, wind_y, strength, aspect)
+            effective = cached
+        # Zones beyond the longest reach of the horizon can never be covered: drop them.
+        targets = [t for t in all_targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
+        # The first zone the stand sits inside is hit whatever the wind: only the zones
+        # before it need the cone test (``covers``, inlined: stands × hours × zones).
+        inside = next((k for k, t in enumerate(targets) if t.distance <= ZONE_RADIUS_M), -1)
+        cone = [(t.bearing, t.distance) for t in (targets[:inside] if inside >= 0 else targets)]
+        # Per judged hour, the index of the first zone hit (``inside`` when none of the
+        # cones reaches one: -1 when the stand sits in no zone either).
+        if not cone:
+            hits = [inside] * len(judged)
+        elif len(cone) == 1:
+            ((b0, d0),) = cone
+            hits = [
+                0 if d0 <= reach and abs((b0 - f) % 360.0 - 180.0) <= half else inside
+                for f, reach, half in zip(effective, reach_col, half_col, strict=True)
+            ]
+        else:
+            hits = [
+                next(
+                    (
+                        k
+                        for k, (bearing, dist) in enumerate(cone)
+                        if dist <= reach and abs((bearing - f) % 360.0 - 180.0) <= half
+                    ),
+                    inside,
+                )
+                for f, reach, half in zip(effective, reach_col, half_col, strict=True)
+            ]
+        # A hit's rating; index -1 (no hit) is the stand's base rating.
+        by_hit: list[float | None] = [
+            min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING) for t in targets
+        ]
+        by_hit.append(base)
+        judged_row = [by_hit[k] for k in hits]
+        row: list[float | None] = [None if j < 0 else judged_row[j] for j in slot_of]
         reasons = list(fixed)
         labels: dict[int, str] = {}
-        # Zones beyond the longest reach of the horizon can never be covered: drop them.
-        targets = [t for t in targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
-        geometry = [(t.bearing, t.distance) for t in targets]
-        for at, from_deg, reach, half, timing, upslope, wind_weight in judged:
-            if timing > 0.0 and strength > 0.0:
-                thermal = Thermal(
-                    strength * timing,
-                    aspect % 360.0 if upslope else (aspect + 180.0) % 360.0,
-                    "upslope" if upslope else "downslope",
-                )
-                from_deg = blend_bearings(from_deg, wind_weight, thermal)
-            # ``covers`` inlined: this is the innermost loop (stands × hours × zones).
-            hit = -1
-            for k, (bearing, dist) in enumerate(geometry):
-                if dist <= ZONE_RADIUS_M or (
-                    dist <= reach and abs((bearing - from_deg) % 360.0 - 180.0) <= half
-                ):
-                    hit = k
-                    break
-            if hit < 0:
-                row[at] = base
+        for at, from_deg, k in zip(at_col, effective, hits, strict=True):
+            if k < 0:
                 reasons[at] = clear
-            else:
-                t = targets[hit]
-                row[at] = min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING)
-                label = labels.get(hit)
-                if label is None:
-                    label = labels[hit] = t.label()
-                reasons[at] = f"wind from {from_deg:.0f}° carries scent over {label}"
+                continue
+            label = labels.get(k)
+            if label is None:
+                label = labels[k] = targets[k].label()
+            prefix = prefixes.get(from_deg)
+            if prefix is None:
+                prefix = prefixes[from_deg] = f"wind from {from_deg:.0f}° carries scent over "
+            reasons[at] = prefix + label
         columns.append(row)
         ratings.append(
             StandRating(
@@ -239,14 +288,15 @@ def rate_stands(
                 lat=stand.lat,
                 lon=stand.lon,
                 travel_zone_m=None if to_travel is None else round(to_travel, 1),
-                good_winds=good_sectors(all_targets, typical_ms) if zones_known else (),
+                good_winds=_good_sectors(all_targets, typical_reach, typical_half)
+                if zones_known
+                else (),
                 ratings=tuple(row),
                 reasons=tuple(reasons),
             )
         )
     best: list[str | None] = [None] * n_hours
-    for hour in judged:
-        i = hour.at
+    for i in at_col:
         top_id, top = None, SIT_RATING
         for stand, row in zip(stands, columns, strict=True):
             r = row[i]
@@ -254,3 +304,54 @@ def rate_stands(
                 top_id, top = stand.id, r
         best[i] = top_id
     return tuple(ratings), best
+
+
+def _blend_column(
+    judged: Sequence[_Hour],
+    wind_x: Sequence[float],
+    wind_y: Sequence[float],
+    strength: float,
+    aspect: float,
+) -> list[float]:
+    """The bearing scent goes with at a site of thermal ``strength`` and ``aspect``, per
+    judged hour: ``blend_bearings`` of the hour's wind and the site's thermal, where the
+    hour has one (the same arithmetic, with the wind's terms computed once per hour)."""
+    up = math.radians(aspect % 360.0)
+    down = math.radians((aspect + 180.0) % 360.0)
+    up_x, up_y = math.sin(up), math.cos(up)
+    down_x, down_y = math.sin(down), math.cos(down)
+    degrees, atan2 = math.degrees, math.atan2
+    out: list[float] = []
+    for h, wx, wy in zip(judged, wind_x, wind_y, strict=True):
+        timing = h.thermal_timing
+        if timing <= 0.0:
+            out.append(h.from_deg)
+            continue
+        thermal = strength * timing
+        if h.upslope:
+            x = wx + thermal * up_x
+            y = wy + thermal * up_y
+        else:
+            x = wx + thermal * down_x
+            y = wy + thermal * down_y
+        if x == 0.0 and y == 0.0:
+            out.append(h.from_deg % 360.0)
+        else:
+            out.append(degrees(atan2(x, y)) % 360.0)
+    return out
+
+
+def _targets_at(
+    stand: HunterStand, zones: Sequence[Zone], bedding: bool, cos_lat: float
+) -> list[_Target]:
+    """``_targets`` with the stand's cos(lat) computed once (the same ``local_xy``
+    arithmetic)."""
+    out = []
+    s_lat, s_lon = stand.lat, stand.lon
+    for z in zones:
+        east = wrap_deg(z.lon - s_lon) * M_PER_DEG * cos_lat
+        north = (z.lat - s_lat) * M_PER_DEG
+        d = math.hypot(east, north)
+        if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
+            out.append(_Target(math.degrees(math.atan2(east, north)) % 360.0, d, bedding))
+    return out
