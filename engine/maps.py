@@ -85,6 +85,8 @@ class Maps:
     feeding: tuple[float, ...]
     travel: tuple[float, ...]
     mature_bonus: bool
+    #: Each cell's tie-break rank (``_tie_order``); empty: ``pick_zones`` works it out.
+    order: tuple[tuple[int, int], ...] = ()
 
 
 def bedding_slope_factor(slope: float) -> float:
@@ -411,6 +413,9 @@ def compute_maps(
             ar = base.bed_aspect[i]
             if ar is None or not n_targets:
                 aspect_factor = NEUTRAL_ASPECT
+            elif n_targets == 1:
+                # sum() of one term, unrolled (0 + x is x for these non-negative terms).
+                aspect_factor = (1.0 + cos(ar - targets[0])) / 2.0
             else:
                 aspect_factor = sum(1.0 + cos(ar - t) for t in targets) / (2.0 * n_targets)
             t_bed = fixed + bed_aspect_pts * aspect_factor
@@ -438,7 +443,7 @@ def compute_maps(
         if has_line:
             score += p_corr * corridor_factor(xy[i], a, b)
         travel.append(_cap(score + s_trav[i] + bonus))
-    return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature)
+    return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature, base.order)
 
 
 def _tie_order(cells: Sequence[Cell], lat0: float) -> list[tuple[int, int]]:
@@ -488,8 +493,8 @@ def pick_zones(
     # Only cells good enough and inside the radius compete; ties go to the nearer cell,
     # then the poleward, then the western one (``_tie_order``).
     cells = maps.cells
-    order: list[tuple[int, int]] = []
-    if cells:
+    order: Sequence[tuple[int, int]] = maps.order
+    if cells and not order:
         rows, cols = cells[-1].r + 1, cells[-1].c + 1
         order = _tie_order(cells, cells[(rows // 2) * cols + cols // 2].lat)
     ranked = []

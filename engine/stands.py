@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from deerstream.engine.solar import SolarDay
@@ -365,5 +365,10 @@ def place_stands(
         )
         if alt is not None:
             stands.append(alt)
-    named = tuple(replace(s, id=f"P{i}") for i, s in enumerate(stands, 1))
+    named = tuple(
+        Stand(
+            s.lat, s.lon, s.bearing_deg, s.distance_m, s.wind_from_deg, s.reason, s.primary, f"P{i}"
+        )
+        for i, s in enumerate(stands, 1)
+    )
     return StandPlan(named, tuple(rejections), eff_from, thermal)
