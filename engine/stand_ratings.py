@@ -37,9 +37,9 @@ from deerstream.engine.windows import HourScore
 from deerstream.models.geo import (
     COMPASS_16,
     COMPASS_SECTOR_DEG,
+    EARTH_RADIUS_M,
     M_PER_DEG,
     compass_point,
-    distance_m,
     local_xy,
     wrap_deg,
 )
@@ -114,21 +114,23 @@ def good_sectors(targets: Sequence[_Target], wind_ms: float) -> tuple[str, ...]:
 
 
 def _good_sectors(targets: Sequence[_Target], reach: float, half: float) -> tuple[str, ...]:
-    """``good_sectors`` for a cone of ``reach`` and half-width ``half``."""
+    """``good_sectors`` for a cone of ``reach`` and half-width ``half`` (``covers``
+    inlined: a target here is beyond the stand's own cell and within reach)."""
     bad: set[int] = set()
     n = len(COMPASS_16)
+    step = COMPASS_SECTOR_DEG
+    floor, ceil = math.floor, math.ceil
     for t in targets:
-        if t.distance <= ZONE_RADIUS_M:
+        bearing, distance = t.bearing, t.distance
+        if distance <= ZONE_RADIUS_M:
             return ()
-        if t.distance > reach:
+        if distance > reach:
             continue
-        centre = (t.bearing + 180.0) / COMPASS_SECTOR_DEG
-        for k in range(
-            math.floor(centre - half / COMPASS_SECTOR_DEG) - 1,
-            math.ceil(centre + half / COMPASS_SECTOR_DEG) + 2,
-        ):
-            if covers(t, (k % n) * COMPASS_SECTOR_DEG, reach, half):
-                bad.add(k % n)
+        centre = (bearing + 180.0) / step
+        for k in range(floor(centre - half / step) - 1, ceil(centre + half / step) + 2):
+            sector = k % n
+            if abs((bearing - sector * step) % 360.0 - 180.0) <= half:
+                bad.add(sector)
     if not bad:
         return COMPASS_16
     return tuple([name for k, name in enumerate(COMPASS_16) if k not in bad])
@@ -193,9 +195,6 @@ def rate_stands(
     typical_reach, typical_half = scent_reach_m(typical_ms), scent_half_width_deg(typical_ms)
     # Columns over the judged hours, shared by every stand.
     at_col = [h.at for h in judged]
-    slot_of = [-1] * n_hours  # position of each hour among the judged ones, -1 if not judged
-    for j, at in enumerate(at_col):
-        slot_of[at] = j
     from_col = [h.from_deg for h in judged]
     reach_col = [h.reach for h in judged]
     half_col = [h.half for h in judged]
@@ -210,14 +209,11 @@ def rate_stands(
     prefixes: dict[float, str] = {}
     ratings: list[StandRating] = []
     columns: list[list[float | None]] = []
+    travel_p = math.radians(travel[0].lat) if travel else 0.0
+    travel_cos = math.cos(travel_p)
     for stand in stands:
-        cos_lat = math.cos(math.radians(stand.lat))
-        all_targets = _targets_at(stand, bedding, True, cos_lat) + _targets_at(
-            stand, travel, False, cos_lat
-        )
-        to_travel = (
-            distance_m(stand.lat, stand.lon, travel[0].lat, travel[0].lon) if travel else None
-        )
+        all_targets = _targets_at(stand, bedding, travel)
+        to_travel = _distance_to(stand, travel[0], travel_p, travel_cos) if travel else None
         base = round(travel_rating(to_travel), 1)
         clear = "scent clear of the bedding and travel zones" + (
             f"; {to_travel:.0f} m from the best travel zone" if to_travel is not None else ""
@@ -235,51 +231,36 @@ def rate_stands(
         # Zones beyond the longest reach of the horizon can never be covered: drop them.
         targets = [t for t in all_targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
         # The first zone the stand sits inside is hit whatever the wind: only the zones
-        # before it need the cone test (``covers``, inlined: stands × hours × zones).
+        # before it need the cone test (``covers``, inlined: stands × hours × zones). The
+        # hit is the first zone in order that the cone covers; nearest first, the zones
+        # beyond an hour's reach are not tested at all.
         inside = next((k for k, t in enumerate(targets) if t.distance <= ZONE_RADIUS_M), -1)
-        cone = [(t.bearing, t.distance) for t in (targets[:inside] if inside >= 0 else targets)]
-        # Per judged hour, the index of the first zone hit (``inside`` when none of the
-        # cones reaches one: -1 when the stand sits in no zone either).
-        if not cone:
-            hits = [inside] * len(judged)
-        elif len(cone) == 1:
-            ((b0, d0),) = cone
-            hits = [
-                0 if d0 <= reach and abs((b0 - f) % 360.0 - 180.0) <= half else inside
-                for f, reach, half in zip(effective, reach_col, half_col, strict=True)
-            ]
-        else:
-            hits = [
-                next(
-                    (
-                        k
-                        for k, (bearing, dist) in enumerate(cone)
-                        if dist <= reach and abs((bearing - f) % 360.0 - 180.0) <= half
-                    ),
-                    inside,
-                )
-                for f, reach, half in zip(effective, reach_col, half_col, strict=True)
-            ]
-        # A hit's rating; index -1 (no hit) is the stand's base rating.
-        by_hit: list[float | None] = [
+        near = sorted(
+            (t.distance, k, t.bearing)
+            for k, t in enumerate(targets[:inside] if inside >= 0 else targets)
+        )
+        capped = [
             min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING) for t in targets
         ]
-        by_hit.append(base)
-        judged_row = [by_hit[k] for k in hits]
-        row: list[float | None] = [None if j < 0 else judged_row[j] for j in slot_of]
+        row: list[float | None] = [None] * n_hours
         reasons = list(fixed)
         labels: dict[int, str] = {}
-        for at, from_deg, k in zip(at_col, effective, hits, strict=True):
-            if k < 0:
+        for at, f, reach, half in zip(at_col, effective, reach_col, half_col, strict=True):
+            hit = inside
+            for dist, k, bearing in near:
+                if dist > reach:
+                    break
+                if (hit < 0 or k < hit) and abs((bearing - f) % 360.0 - 180.0) <= half:
+                    hit = k
+            if hit < 0:
+                row[at] = base
                 reasons[at] = clear
-                continue
-            label = labels.get(k)
-            if label is None:
-                label = labels[k] = targets[k].label()
-            prefix = prefixes.get(from_deg)
-            if prefix is None:
-                prefix = prefixes[from_deg] = f"wind from {from_deg:.0f}° carries scent over "
-            reasons[at] = prefix + label
+            else:
+                row[at] = capped[hit]
+                label = labels.get(hit)
+                if label is None:
+                    label = labels[hit] = targets[hit].label()
+                reasons[at] = (prefixes.get(f) or _prefix(prefixes, f)) + label
         columns.append(row)
         ratings.append(
             StandRating(
@@ -304,6 +285,12 @@ def rate_stands(
                 top_id, top = stand.id, r
         best[i] = top_id
     return tuple(ratings), best
+
+
+def _prefix(prefixes: dict[float, str], from_deg: float) -> str:
+    """The start of a hit's reason for a wind from ``from_deg``, kept in ``prefixes``."""
+    text = prefixes[from_deg] = f"wind from {from_deg:.0f}° carries scent over "
+    return text
 
 
 def _blend_column(
@@ -341,17 +328,33 @@ def _blend_column(
     return out
 
 
+def _distance_to(stand: HunterStand, zone: Zone, p2: float, cos_p2: float) -> float:
+    """``distance_m`` from the stand to the zone, with the zone's radians(lat) ``p2`` and
+    its cosine computed once (the same haversine, operation for operation)."""
+    p1 = math.radians(stand.lat)
+    dp = p2 - p1
+    dl = math.radians(wrap_deg(zone.lon - stand.lon))
+    h = math.sin(dp / 2.0) ** 2 + math.cos(p1) * cos_p2 * math.sin(dl / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
 def _targets_at(
-    stand: HunterStand, zones: Sequence[Zone], bedding: bool, cos_lat: float
+    stand: HunterStand, bedding: Sequence[Zone], travel: Sequence[Zone]
 ) -> list[_Target]:
-    """``_targets`` with the stand's cos(lat) computed once (the same ``local_xy``
-    arithmetic)."""
+    """``_targets`` of the bedding zones then the travel zones, with the stand's cos(lat)
+    computed once (the same ``local_xy`` arithmetic)."""
     out = []
     s_lat, s_lon = stand.lat, stand.lon
-    for z in zones:
-        east = wrap_deg(z.lon - s_lon) * M_PER_DEG * cos_lat
-        north = (z.lat - s_lat) * M_PER_DEG
-        d = math.hypot(east, north)
-        if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
-            out.append(_Target(math.degrees(math.atan2(east, north)) % 360.0, d, bedding))
+    scale = math.cos(math.radians(s_lat))
+    hypot, atan2, degrees = math.hypot, math.atan2, math.degrees
+    for zones, is_bedding in ((bedding, True), (travel, False)):
+        for z in zones:
+            d_lon = z.lon - s_lon
+            if not -180.0 <= d_lon < 180.0:
+                d_lon = wrap_deg(d_lon)
+            east = d_lon * M_PER_DEG * scale
+            north = (z.lat - s_lat) * M_PER_DEG
+            d = hypot(east, north)
+            if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
+                out.append(_Target(degrees(atan2(east, north)) % 360.0, d, is_bedding))
     return out
