@@ -398,13 +398,17 @@ def compute_maps(
     feeding: list[float] = []
     terrain_bed: list[float] = []
     terrain_feed: list[float] = []
+    # ``_cap`` inlined below (x if x < MAX_SCORE else MAX_SCORE): it runs for every cell.
+    top = MAX_SCORE
     for i, fixed in enumerate(base.bed_fixed):
         if fixed is None:
             # No terrain features (edge or missing window): scouting alone can score it.
             terrain_bed.append(0.0)
             terrain_feed.append(0.0)
-            bedding.append(_cap(s_bed[i] + bonus))
-            feeding.append(_cap(s_feed[i] + bonus))
+            x = s_bed[i] + bonus
+            bedding.append(x if x < top else top)
+            x = s_feed[i] + bonus
+            feeding.append(x if x < top else top)
             continue
         if fixed == EXCLUDED:
             terrain_bed.append(0.0)
@@ -420,10 +424,12 @@ def compute_maps(
                 aspect_factor = sum(1.0 + cos(ar - t) for t in targets) / (2.0 * n_targets)
             t_bed = fixed + bed_aspect_pts * aspect_factor
             terrain_bed.append(t_bed)
-            bedding.append(_cap(t_bed + s_bed[i] + bonus))
+            x = t_bed + s_bed[i] + bonus
+            bedding.append(x if x < top else top)
         t_feed = feed_weight * base.feed_base[i]  # type: ignore[operator]
         terrain_feed.append(t_feed)
-        feeding.append(_cap(t_feed + s_feed[i] + bonus))
+        x = t_feed + s_feed[i] + bonus
+        feeding.append(x if x < top else top)
 
     # The corridor joins the best *terrain* bedding and feeding cells, so scouting only ever
     # adds to the travel map (a new observation cannot move the line and lower a cell).
@@ -434,15 +440,29 @@ def compute_maps(
     has_line = terrain_bed[best_bed] >= ZONE_MIN_SCORE and terrain_feed[best_feed] >= ZONE_MIN_SCORE
     p_corr = TRAVEL_POINTS[1]
     travel: list[float] = []
-    a, b = xy[best_bed], xy[best_feed]
+    # corridor_factor inlined, with the segment's terms computed once (same arithmetic).
+    (ax, ay), (bx, by) = xy[best_bed], xy[best_feed]
+    vx, vy = bx - ax, by - ay
+    length2 = vx * vx + vy * vy
+    spread = 2.0 * CORRIDOR_SIGMA_M * CORRIDOR_SIGMA_M
+    exp = math.exp
     for i, pos_points in enumerate(base.travel_pos):
         if pos_points is None:
-            travel.append(_cap(s_trav[i] + bonus))
+            x = s_trav[i] + bonus
+            travel.append(x if x < top else top)
             continue
         score = pos_points
         if has_line:
-            score += p_corr * corridor_factor(xy[i], a, b)
-        travel.append(_cap(score + s_trav[i] + bonus))
+            px, py = xy[i]
+            t = (
+                0.0
+                if length2 == 0.0
+                else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length2))
+            )
+            d2 = (px - ax - t * vx) ** 2 + (py - ay - t * vy) ** 2
+            score += p_corr * exp(-d2 / spread)
+        x = score + s_trav[i] + bonus
+        travel.append(x if x < top else top)
     return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature, base.order)
 
 
