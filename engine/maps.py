@@ -230,49 +230,85 @@ def _scouting_layers(
 ) -> tuple[list[float], list[float], list[float]]:
     """Points each map gains from scouting at each cell.
 
-    The same weight as ``Evidence.weight_at_distance``, unrolled over the grid's rows and
-    columns (x depends only on the column, y only on the row): this is the hot loop.
+    The same weight as ``Evidence.weight_at_distance``: the observation's full weight times
+    each reached cell's distance falloff (``_reach``, kept per grid and observation place).
     """
     rows, cols = terrain.rows, terrain.cols
     n = rows * cols
-    xs, ys = grid_axes(terrain)
     bed = [0.0] * n
     feed = [0.0] * n
     trav = [0.0] * n
-    sqrt = math.sqrt
     for ev in evidence:
-        ox, oy = project(ev.obs.lat, ev.obs.lon, lat0, lon0)
         kind = ev.kind
-        radius = kind.radius_m
-        r2 = radius * radius
-        inv_r = 1.0 / radius
         full = ev.weight_at_distance(0.0)
         kb, kt, kf = (
             full * kind.bedding / 100.0,
             full * kind.travel / 100.0,
             full * kind.feeding / 100.0,
         )
-        # Only the rows and columns within the radius can gain anything.
-        c_lo = max(0, math.floor((ox - radius) / terrain.dx_m) + cols // 2)
-        c_hi = min(cols - 1, math.ceil((ox + radius) / terrain.dx_m) + cols // 2)
-        r_lo = max(0, rows // 2 - math.ceil((oy + radius) / terrain.dy_m))
-        r_hi = min(rows - 1, rows // 2 - math.floor((oy - radius) / terrain.dy_m))
-        for r in range(r_lo, r_hi + 1):
-            ddy = ys[r] - oy
-            dy2 = ddy * ddy
-            if dy2 >= r2:
-                continue
-            base = r * cols
-            for c in range(c_lo, c_hi + 1):
-                ddx = xs[c] - ox
-                d2 = ddx * ddx + dy2
-                if d2 < r2:
-                    f = 1.0 - sqrt(d2) * inv_r
-                    i = base + c
-                    bed[i] += kb * f
-                    trav[i] += kt * f
-                    feed[i] += kf * f
+        cells, falloff = _reach(
+            rows,
+            cols,
+            terrain.dx_m,
+            terrain.dy_m,
+            lat0,
+            lon0,
+            ev.obs.lat,
+            ev.obs.lon,
+            kind.radius_m,
+        )
+        for i, f in zip(cells, falloff, strict=True):
+            bed[i] += kb * f
+            trav[i] += kt * f
+            feed[i] += kf * f
     return bed, feed, trav
+
+
+@memo("scouting_reach", 4096)
+def _reach(
+    rows: int,
+    cols: int,
+    dx_m: float,
+    dy_m: float,
+    lat0: float,
+    lon0: float,
+    obs_lat: float,
+    obs_lon: float,
+    radius: float,
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The cells (row-major order) an observation at (obs_lat, obs_lon) with this radius
+    reaches on a grid centred on (lat0, lon0), and each one's falloff 1 − d / radius.
+
+    It depends only on where the observation and the grid are, so it is kept
+    (``deerstream.engine.memo``): the same observations come with every request at a spot.
+    x depends only on the column, y only on the row: this was the hot loop.
+    """
+    xs = [(c - cols // 2) * dx_m for c in range(cols)]
+    ys = [(rows // 2 - r) * dy_m for r in range(rows)]
+    ox, oy = project(obs_lat, obs_lon, lat0, lon0)
+    r2 = radius * radius
+    inv_r = 1.0 / radius
+    sqrt = math.sqrt
+    cells: list[int] = []
+    falloff: list[float] = []
+    # Only the rows and columns within the radius can gain anything.
+    c_lo = max(0, math.floor((ox - radius) / dx_m) + cols // 2)
+    c_hi = min(cols - 1, math.ceil((ox + radius) / dx_m) + cols // 2)
+    r_lo = max(0, rows // 2 - math.ceil((oy + radius) / dy_m))
+    r_hi = min(rows - 1, rows // 2 - math.floor((oy - radius) / dy_m))
+    for r in range(r_lo, r_hi + 1):
+        ddy = ys[r] - oy
+        dy2 = ddy * ddy
+        if dy2 >= r2:
+            continue
+        base = r * cols
+        for c in range(c_lo, c_hi + 1):
+            ddx = xs[c] - ox
+            d2 = ddx * ddx + dy2
+            if d2 < r2:
+                cells.append(base + c)
+                falloff.append(1.0 - sqrt(d2) * inv_r)
+    return tuple(cells), tuple(falloff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,22 +553,23 @@ def pick_zones(
     if cells and not order:
         rows, cols = cells[-1].r + 1, cells[-1].c + 1
         order = _tie_order(cells, cells[(rows // 2) * cols + cols // 2].lat)
-    ranked = []
-    for i, score in enumerate(scores):
-        if score >= ZONE_MIN_SCORE:
-            d = distances[i]
-            if d <= radius_m:
-                ranked.append((-score, d, order[i], i))
+    ranked = [
+        (-score, distances[i], order[i], i)
+        for i, score in enumerate(scores)
+        if score >= ZONE_MIN_SCORE and distances[i] <= radius_m
+    ]
     ranked.sort()
     chosen: list[int] = []
+    hypot = math.hypot
     for _, _, _, i in ranked:
         if len(chosen) == count:
             break
         x, y = xy[i]
-        if all(math.hypot(x - xy[j][0], y - xy[j][1]) >= spacing_m for j in chosen):
+        if all(hypot(x - xy[j][0], y - xy[j][1]) >= spacing_m for j in chosen):
             chosen.append(i)
     zones = []
     for i in chosen:
-        lat, lon = normalize_point(maps.cells[i].lat, maps.cells[i].lon)
+        cell = cells[i]
+        lat, lon = normalize_point(cell.lat, cell.lon)
         zones.append(Zone(round(lat, 6), round(lon, 6), round(scores[i], 2)))
     return tuple(zones)
