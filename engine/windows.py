@@ -151,6 +151,7 @@ def scan_hours(
     deep_lo, deep_hi = DEEP_NIGHT_HOURS
     curve_lo, curve_hi = CURVE_DEEP_NIGHT_HOURS
     radians, cos = math.radians, math.cos
+    trigger_sets: dict[tuple[bool, bool, bool, DayPeriod | None], tuple[str, ...]] = {}
     out: list[HourScore] = []
     for h in range(hours):
         slot_ts = slot0_ts + h * 3600.0
@@ -224,19 +225,22 @@ def scan_hours(
         # The weather moves the level; on the curve it acts as the ratio of level values.
         weather_factor = LEVEL_VALUES[level] / LEVEL_VALUES[base]
         twilight = period is DayPeriod.DAWN or period is DayPeriod.DUSK
-        triggers = ["legal_light"] if legal else []
         mult = 1.0
+        front = thermals = False
         wind_from = wind_ms = None
         if wx is not None:
             wind_from, wind_ms = wx.wind_from_deg, wx.wind_speed_ms
             if wx.front.detected and wx.front.strength >= FRONT_TRIGGER_STRENGTH:
-                triggers.append("cold_front")
+                front = True
                 mult *= FRONT_MULTIPLIER
             if twilight and wind_ms is not None and wind_ms <= STRONG_WIND_MS:
-                triggers.append("stable_thermals")
+                thermals = True
                 mult *= THERMAL_MULTIPLIER
-        if twilight:
-            triggers.append(period.value)
+        # The same few trigger tuples recur hour after hour: each is built once per scan.
+        key = (legal, front, thermals, period if twilight else None)
+        triggers = trigger_sets.get(key)
+        if triggers is None:
+            triggers = trigger_sets[key] = _triggers(legal, front, thermals, period, twilight)
         if wind_from is None or not stand_winds:
             align, aligned = UNKNOWN_ALIGNMENT, -1
         else:
@@ -250,7 +254,7 @@ def scan_hours(
                 begin_ts,
                 end_ts,
                 score,
-                tuple(triggers),
+                triggers,
                 ordinal,
                 legal,
                 level,
@@ -262,6 +266,20 @@ def scan_hours(
             )
         )
     return out
+
+
+def _triggers(
+    legal: bool, front: bool, thermals: bool, period: DayPeriod, twilight: bool
+) -> tuple[str, ...]:
+    """An hour's triggers, in their fixed order."""
+    out = ["legal_light"] if legal else []
+    if front:
+        out.append("cold_front")
+    if thermals:
+        out.append("stable_thermals")
+    if twilight:
+        out.append(period.value)
+    return tuple(out)
 
 
 def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tuple[HuntWindow, ...]:
