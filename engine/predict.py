@@ -298,19 +298,13 @@ def _hourly_forecast(
 ) -> tuple[HourForecast, ...]:
     """The hourly entries of the scan; an hour's end is usually the next one's start, so
     each instant becomes a datetime once."""
-    instants: dict[float, datetime] = {}
-
-    def at(ts: float) -> datetime:
-        moment = instants.get(ts)
-        if moment is None:
-            moment = instants[ts] = datetime.fromtimestamp(ts, UTC)
-        return moment
-
+    stamps = {h.start_ts for h in hours} | {h.end_ts for h in hours}
+    at = {ts: datetime.fromtimestamp(ts, UTC) for ts in stamps}
     return tuple(
         [
             HourForecast(
-                at(h.start_ts),
-                at(h.end_ts),
+                at[h.start_ts],
+                at[h.end_ts],
                 round(h.score, 2),
                 h.level,
                 None if h.wind_from is None else round(h.wind_from % 360.0, 1) % 360.0,
