@@ -19,6 +19,7 @@ arithmetic only, so 20 stands over a 72-hour horizon stay cheap.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from statistics import median
 from typing import NamedTuple
@@ -198,6 +199,11 @@ def rate_stands(
     from_col = [h.from_deg for h in judged]
     reach_col = [h.reach for h in judged]
     half_col = [h.half for h in judged]
+    n_judged = len(judged)
+    # The judged hours by reach, longest first: the hours whose reach gets to a zone at
+    # distance d are the first bisect_right(neg_reach, -d) of them.
+    by_reach = sorted(range(n_judged), key=reach_col.__getitem__, reverse=True)
+    neg_reach = [-reach_col[j] for j in by_reach]
     # The wind's half of ``blend_bearings`` (same products, in the same order).
     radians, sin, cos = math.radians, math.sin, math.cos
     wind_x = [h.wind_weight * sin(radians(h.from_deg)) for h in judged]
@@ -231,35 +237,45 @@ def rate_stands(
         # Zones beyond the longest reach of the horizon can never be covered: drop them.
         targets = [t for t in all_targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
         # The first zone the stand sits inside is hit whatever the wind: only the zones
-        # before it need the cone test (``covers``, inlined: stands × hours × zones). The
-        # hit is the first zone in order that the cone covers; nearest first, the zones
-        # beyond an hour's reach are not tested at all.
-        inside = next((k for k, t in enumerate(targets) if t.distance <= ZONE_RADIUS_M), -1)
-        near = sorted(
-            (t.distance, k, t.bearing)
-            for k, t in enumerate(targets[:inside] if inside >= 0 else targets)
-        )
-        capped = [
-            min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING) for t in targets
-        ]
+        # before it need the cone test (``covers``, inlined: stands × hours × zones). An
+        # hour's hit is the first zone in order whose cone test passes; each zone is tested
+        # only in the hours whose reach gets to it (a prefix of the hours by reach), last
+        # zone first, so the first zone's hits are written last.
+        inside = len(targets)
+        for k, t in enumerate(targets):
+            if t.distance <= ZONE_RADIUS_M:
+                inside = k
+                break
+        hit = [inside] * n_judged
+        hit_any = inside < len(targets)
+        for k in range(inside - 1, -1, -1):
+            t = targets[k]
+            in_reach = by_reach[: bisect_right(neg_reach, -t.distance)]
+            if not in_reach:
+                continue
+            bearing = t.bearing
+            for j in in_reach:
+                if abs((bearing - effective[j]) % 360.0 - 180.0) <= half_col[j]:
+                    hit[j] = k
+                    hit_any = True
         row: list[float | None] = [None] * n_hours
         reasons = list(fixed)
-        labels: dict[int, str] = {}
-        for at, f, reach, half in zip(at_col, effective, reach_col, half_col, strict=True):
-            hit = inside
-            for dist, k, bearing in near:
-                if dist > reach:
-                    break
-                if (hit < 0 or k < hit) and abs((bearing - f) % 360.0 - 180.0) <= half:
-                    hit = k
-            if hit < 0:
-                row[at] = base
-                reasons[at] = clear
-            else:
-                row[at] = capped[hit]
-                label = labels.get(hit)
+        for at in at_col:
+            row[at] = base
+            reasons[at] = clear
+        if hit_any:
+            capped = [
+                min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING) for t in targets
+            ]
+            labels: dict[int, str] = {}
+            for j, k in enumerate(hit):
+                if k == len(targets):
+                    continue
+                at, f = at_col[j], effective[j]
+                row[at] = capped[k]
+                label = labels.get(k)
                 if label is None:
-                    label = labels[hit] = targets[hit].label()
+                    label = labels[k] = targets[k].label()
                 reasons[at] = (prefixes.get(f) or _prefix(prefixes, f)) + label
         columns.append(row)
         ratings.append(
