@@ -138,6 +138,34 @@ def apply_weather(
     return level, tuple(mods)
 
 
+_RANK = {level: i for i, level in enumerate(_ORDER)}
+
+
+def weather_level(base: ActivityLevel, period: DayPeriod, wx: WeatherAt | None) -> ActivityLevel:
+    """The level ``apply_weather`` ends at, without building its trail (the hourly scan
+    needs only the level): the same modifiers in the same order, on ranks."""
+    if wx is None:
+        return base
+    rank = start = _RANK[base]
+    top = len(_ORDER) - 1
+    front = wx.front
+    strength = front.strength if front.detected else 0.0
+    if strength > FRONT_HIGH_STRENGTH:
+        rank = top
+    elif strength >= FRONT_UP_STRENGTH:
+        rank = min(top, rank + 1)
+    if period is DayPeriod.MIDDAY and rank > start and wx.stable_high:
+        rank = start
+    # Each lowering modifier steps one level down, never below the lowest.
+    if wx.sustained_wind_ms is not None and wx.sustained_wind_ms > SUSTAINED_WIND_MS:
+        rank -= 1 if rank > 0 else 0
+    if wx.precipitation_mm is not None and wx.precipitation_mm >= HEAVY_PRECIP_MM_H:
+        rank -= 1 if rank > 0 else 0
+    if wx.temp_anomaly_c is not None and wx.temp_anomaly_c >= TEMP_ANOMALY_HIGH_C:
+        rank -= 1 if rank > 0 else 0
+    return _ORDER[rank]
+
+
 def _record(
     mods: list[Modifier], name: str, value: str, before: ActivityLevel, after: ActivityLevel
 ) -> ActivityLevel:

@@ -85,6 +85,8 @@ class Maps:
     feeding: tuple[float, ...]
     travel: tuple[float, ...]
     mature_bonus: bool
+    #: Each cell's tie-break rank (``_tie_order``); empty: ``pick_zones`` works it out.
+    order: tuple[tuple[int, int], ...] = ()
 
 
 def bedding_slope_factor(slope: float) -> float:
@@ -228,49 +230,85 @@ def _scouting_layers(
 ) -> tuple[list[float], list[float], list[float]]:
     """Points each map gains from scouting at each cell.
 
-    The same weight as ``Evidence.weight_at_distance``, unrolled over the grid's rows and
-    columns (x depends only on the column, y only on the row): this is the hot loop.
+    The same weight as ``Evidence.weight_at_distance``: the observation's full weight times
+    each reached cell's distance falloff (``_reach``, kept per grid and observation place).
     """
     rows, cols = terrain.rows, terrain.cols
     n = rows * cols
-    xs, ys = grid_axes(terrain)
     bed = [0.0] * n
     feed = [0.0] * n
     trav = [0.0] * n
-    sqrt = math.sqrt
     for ev in evidence:
-        ox, oy = project(ev.obs.lat, ev.obs.lon, lat0, lon0)
         kind = ev.kind
-        radius = kind.radius_m
-        r2 = radius * radius
-        inv_r = 1.0 / radius
         full = ev.weight_at_distance(0.0)
         kb, kt, kf = (
             full * kind.bedding / 100.0,
             full * kind.travel / 100.0,
             full * kind.feeding / 100.0,
         )
-        # Only the rows and columns within the radius can gain anything.
-        c_lo = max(0, math.floor((ox - radius) / terrain.dx_m) + cols // 2)
-        c_hi = min(cols - 1, math.ceil((ox + radius) / terrain.dx_m) + cols // 2)
-        r_lo = max(0, rows // 2 - math.ceil((oy + radius) / terrain.dy_m))
-        r_hi = min(rows - 1, rows // 2 - math.floor((oy - radius) / terrain.dy_m))
-        for r in range(r_lo, r_hi + 1):
-            ddy = ys[r] - oy
-            dy2 = ddy * ddy
-            if dy2 >= r2:
-                continue
-            base = r * cols
-            for c in range(c_lo, c_hi + 1):
-                ddx = xs[c] - ox
-                d2 = ddx * ddx + dy2
-                if d2 < r2:
-                    f = 1.0 - sqrt(d2) * inv_r
-                    i = base + c
-                    bed[i] += kb * f
-                    trav[i] += kt * f
-                    feed[i] += kf * f
+        cells, falloff = _reach(
+            rows,
+            cols,
+            terrain.dx_m,
+            terrain.dy_m,
+            lat0,
+            lon0,
+            ev.obs.lat,
+            ev.obs.lon,
+            kind.radius_m,
+        )
+        for i, f in zip(cells, falloff, strict=True):
+            bed[i] += kb * f
+            trav[i] += kt * f
+            feed[i] += kf * f
     return bed, feed, trav
+
+
+@memo("scouting_reach", 4096)
+def _reach(
+    rows: int,
+    cols: int,
+    dx_m: float,
+    dy_m: float,
+    lat0: float,
+    lon0: float,
+    obs_lat: float,
+    obs_lon: float,
+    radius: float,
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The cells (row-major order) an observation at (obs_lat, obs_lon) with this radius
+    reaches on a grid centred on (lat0, lon0), and each one's falloff 1 − d / radius.
+
+    It depends only on where the observation and the grid are, so it is kept
+    (``deerstream.engine.memo``): the same observations come with every request at a spot.
+    x depends only on the column, y only on the row: this was the hot loop.
+    """
+    xs = [(c - cols // 2) * dx_m for c in range(cols)]
+    ys = [(rows // 2 - r) * dy_m for r in range(rows)]
+    ox, oy = project(obs_lat, obs_lon, lat0, lon0)
+    r2 = radius * radius
+    inv_r = 1.0 / radius
+    sqrt = math.sqrt
+    cells: list[int] = []
+    falloff: list[float] = []
+    # Only the rows and columns within the radius can gain anything.
+    c_lo = max(0, math.floor((ox - radius) / dx_m) + cols // 2)
+    c_hi = min(cols - 1, math.ceil((ox + radius) / dx_m) + cols // 2)
+    r_lo = max(0, rows // 2 - math.ceil((oy + radius) / dy_m))
+    r_hi = min(rows - 1, rows // 2 - math.floor((oy - radius) / dy_m))
+    for r in range(r_lo, r_hi + 1):
+        ddy = ys[r] - oy
+        dy2 = ddy * ddy
+        if dy2 >= r2:
+            continue
+        base = r * cols
+        for c in range(c_lo, c_hi + 1):
+            ddx = xs[c] - ox
+            d2 = ddx * ddx + dy2
+            if d2 < r2:
+                cells.append(base + c)
+                falloff.append(1.0 - sqrt(d2) * inv_r)
+    return tuple(cells), tuple(falloff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,13 +434,17 @@ def compute_maps(
     feeding: list[float] = []
     terrain_bed: list[float] = []
     terrain_feed: list[float] = []
+    # ``_cap`` inlined below (x if x < MAX_SCORE else MAX_SCORE): it runs for every cell.
+    top = MAX_SCORE
     for i, fixed in enumerate(base.bed_fixed):
         if fixed is None:
             # No terrain features (edge or missing window): scouting alone can score it.
             terrain_bed.append(0.0)
             terrain_feed.append(0.0)
-            bedding.append(_cap(s_bed[i] + bonus))
-            feeding.append(_cap(s_feed[i] + bonus))
+            x = s_bed[i] + bonus
+            bedding.append(x if x < top else top)
+            x = s_feed[i] + bonus
+            feeding.append(x if x < top else top)
             continue
         if fixed == EXCLUDED:
             terrain_bed.append(0.0)
@@ -411,14 +453,19 @@ def compute_maps(
             ar = base.bed_aspect[i]
             if ar is None or not n_targets:
                 aspect_factor = NEUTRAL_ASPECT
+            elif n_targets == 1:
+                # sum() of one term, unrolled (0 + x is x for these non-negative terms).
+                aspect_factor = (1.0 + cos(ar - targets[0])) / 2.0
             else:
                 aspect_factor = sum(1.0 + cos(ar - t) for t in targets) / (2.0 * n_targets)
             t_bed = fixed + bed_aspect_pts * aspect_factor
             terrain_bed.append(t_bed)
-            bedding.append(_cap(t_bed + s_bed[i] + bonus))
+            x = t_bed + s_bed[i] + bonus
+            bedding.append(x if x < top else top)
         t_feed = feed_weight * base.feed_base[i]  # type: ignore[operator]
         terrain_feed.append(t_feed)
-        feeding.append(_cap(t_feed + s_feed[i] + bonus))
+        x = t_feed + s_feed[i] + bonus
+        feeding.append(x if x < top else top)
 
     # The corridor joins the best *terrain* bedding and feeding cells, so scouting only ever
     # adds to the travel map (a new observation cannot move the line and lower a cell).
@@ -429,16 +476,30 @@ def compute_maps(
     has_line = terrain_bed[best_bed] >= ZONE_MIN_SCORE and terrain_feed[best_feed] >= ZONE_MIN_SCORE
     p_corr = TRAVEL_POINTS[1]
     travel: list[float] = []
-    a, b = xy[best_bed], xy[best_feed]
+    # corridor_factor inlined, with the segment's terms computed once (same arithmetic).
+    (ax, ay), (bx, by) = xy[best_bed], xy[best_feed]
+    vx, vy = bx - ax, by - ay
+    length2 = vx * vx + vy * vy
+    spread = 2.0 * CORRIDOR_SIGMA_M * CORRIDOR_SIGMA_M
+    exp = math.exp
     for i, pos_points in enumerate(base.travel_pos):
         if pos_points is None:
-            travel.append(_cap(s_trav[i] + bonus))
+            x = s_trav[i] + bonus
+            travel.append(x if x < top else top)
             continue
         score = pos_points
         if has_line:
-            score += p_corr * corridor_factor(xy[i], a, b)
-        travel.append(_cap(score + s_trav[i] + bonus))
-    return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature)
+            px, py = xy[i]
+            t = (
+                0.0
+                if length2 == 0.0
+                else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length2))
+            )
+            d2 = (px - ax - t * vx) ** 2 + (py - ay - t * vy) ** 2
+            score += p_corr * exp(-d2 / spread)
+        x = score + s_trav[i] + bonus
+        travel.append(x if x < top else top)
+    return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature, base.order)
 
 
 def _tie_order(cells: Sequence[Cell], lat0: float) -> list[tuple[int, int]]:
@@ -488,26 +549,27 @@ def pick_zones(
     # Only cells good enough and inside the radius compete; ties go to the nearer cell,
     # then the poleward, then the western one (``_tie_order``).
     cells = maps.cells
-    order: list[tuple[int, int]] = []
-    if cells:
+    order: Sequence[tuple[int, int]] = maps.order
+    if cells and not order:
         rows, cols = cells[-1].r + 1, cells[-1].c + 1
         order = _tie_order(cells, cells[(rows // 2) * cols + cols // 2].lat)
-    ranked = []
-    for i, score in enumerate(scores):
-        if score >= ZONE_MIN_SCORE:
-            d = distances[i]
-            if d <= radius_m:
-                ranked.append((-score, d, order[i], i))
+    ranked = [
+        (-score, distances[i], order[i], i)
+        for i, score in enumerate(scores)
+        if score >= ZONE_MIN_SCORE and distances[i] <= radius_m
+    ]
     ranked.sort()
     chosen: list[int] = []
+    hypot = math.hypot
     for _, _, _, i in ranked:
         if len(chosen) == count:
             break
         x, y = xy[i]
-        if all(math.hypot(x - xy[j][0], y - xy[j][1]) >= spacing_m for j in chosen):
+        if all(hypot(x - xy[j][0], y - xy[j][1]) >= spacing_m for j in chosen):
             chosen.append(i)
     zones = []
     for i in chosen:
-        lat, lon = normalize_point(maps.cells[i].lat, maps.cells[i].lon)
+        cell = cells[i]
+        lat, lon = normalize_point(cell.lat, cell.lon)
         zones.append(Zone(round(lat, 6), round(lon, 6), round(scores[i], 2)))
     return tuple(zones)

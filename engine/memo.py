@@ -1,12 +1,13 @@
 """Bounded in-process memos of the engine's static, pure computations.
 
 What depends only on a terrain grid (slope, aspect, TPI, positions), on a weather series
-(the per-hour facts: trends, fronts, sustained wind) or on a place and a date (sunrise,
-sunset, solar noon) is the same for every request that shares it, so it is computed once
-and kept, least recently used first out, within a fixed number of entries per memo. The
-results are immutable (or, for a weather series, memoise pure facts themselves), so a memo
-never changes an answer: ``tests/engine/test_memo.py`` checks predictions are identical
-with cold and warm memos. Keys are the values themselves (frozen records), never ids.
+(the per-hour facts: trends, fronts, sustained wind), on a place and a date (sunrise,
+sunset, solar noon) or on where an observation lies on a grid (the cells it reaches) is
+the same for every request that shares it, so it is computed once and kept, least
+recently used first out, within a fixed number of entries per memo. The results are
+immutable (or, for a weather series, memoise pure facts themselves), so a memo never
+changes an answer: ``tests/engine/test_memo.py`` checks predictions are identical with
+cold and warm memos. Keys are the values themselves (frozen records), never ids.
 """
 
 from __future__ import annotations

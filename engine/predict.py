@@ -33,7 +33,7 @@ from deerstream.engine.stand_ratings import rate_stands
 from deerstream.engine.stands import ALT_HOURS, StandPlan, place_stands
 from deerstream.engine.terrain import TerrainFeatures, compute_terrain_features
 from deerstream.engine.weather import HourlyWeather, WeatherAt, hourly_weather
-from deerstream.engine.windows import explain_windows, merge_windows, scan_hours
+from deerstream.engine.windows import HourScore, explain_windows, merge_windows, scan_hours
 from deerstream.errors import ContractError
 from deerstream.models.geo import wrap_deg
 from deerstream.models.ids import prediction_id_for
@@ -224,22 +224,7 @@ def predict(
         if options.hunt_windows:
             windows = explain_windows(merge_windows(hours), hours, best, ratings)
         if options.hourly:
-            hourly_out = tuple(
-                HourForecast(
-                    start=datetime.fromtimestamp(h.start_ts, UTC),
-                    end=datetime.fromtimestamp(h.end_ts, UTC),
-                    movement_score=round(h.score, 2),
-                    activity_level=h.level,
-                    wind_from_deg=None
-                    if h.wind_from is None
-                    else round(h.wind_from % 360.0, 1) % 360.0,
-                    wind_ms=None if h.wind_ms is None else round(h.wind_ms, 2),
-                    legal_light=h.legal,
-                    triggers=h.triggers,
-                    best_stand_id=b,
-                )
-                for h, b in zip(hours, best, strict=True)
-            )
+            hourly_out = _hourly_forecast(hours, best)
         else:
             ratings = ()
 
@@ -305,6 +290,31 @@ def predict(
         schema_version=request.schema_version,
         hourly=hourly_out,
         stand_ratings=ratings,
+    )
+
+
+def _hourly_forecast(
+    hours: Sequence[HourScore], best: Sequence[str | None]
+) -> tuple[HourForecast, ...]:
+    """The hourly entries of the scan; an hour's end is usually the next one's start, so
+    each instant becomes a datetime once."""
+    stamps = {h.start_ts for h in hours} | {h.end_ts for h in hours}
+    at = {ts: datetime.fromtimestamp(ts, UTC) for ts in stamps}
+    return tuple(
+        [
+            HourForecast(
+                at[h.start_ts],
+                at[h.end_ts],
+                round(h.score, 2),
+                h.level,
+                None if h.wind_from is None else round(h.wind_from % 360.0, 1) % 360.0,
+                None if h.wind_ms is None else round(h.wind_ms, 2),
+                h.legal,
+                h.triggers,
+                b,
+            )
+            for h, b in zip(hours, best, strict=True)
+        ]
     )
 
 

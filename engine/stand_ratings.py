@@ -19,6 +19,7 @@ arithmetic only, so 20 stands over a 72-hour horizon stay cheap.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from statistics import median
 from typing import NamedTuple
@@ -28,8 +29,6 @@ from deerstream.engine.stands import (
     STRONG_WIND_MS,
     WIND_10_MPH_MS,
     ZONE_RADIUS_M,
-    Thermal,
-    blend_bearings,
     scent_half_width_deg,
     scent_reach_m,
     site_thermal,
@@ -39,9 +38,11 @@ from deerstream.engine.windows import HourScore
 from deerstream.models.geo import (
     COMPASS_16,
     COMPASS_SECTOR_DEG,
+    EARTH_RADIUS_M,
+    M_PER_DEG,
     compass_point,
-    distance_m,
     local_xy,
+    wrap_deg,
 )
 from deerstream.models.records import HunterStand, StandRating, Zone
 
@@ -110,22 +111,30 @@ def good_sectors(targets: Sequence[_Target], wind_ms: float) -> tuple[str, ...]:
 
     Each target rules out the sectors around the bearing opposite it; only those near that
     bearing are tested (with ``covers``), not all sixteen."""
-    reach, half = scent_reach_m(wind_ms), scent_half_width_deg(wind_ms)
+    return _good_sectors(targets, scent_reach_m(wind_ms), scent_half_width_deg(wind_ms))
+
+
+def _good_sectors(targets: Sequence[_Target], reach: float, half: float) -> tuple[str, ...]:
+    """``good_sectors`` for a cone of ``reach`` and half-width ``half`` (``covers``
+    inlined: a target here is beyond the stand's own cell and within reach)."""
     bad: set[int] = set()
     n = len(COMPASS_16)
+    step = COMPASS_SECTOR_DEG
+    floor, ceil = math.floor, math.ceil
     for t in targets:
-        if t.distance <= ZONE_RADIUS_M:
+        bearing, distance = t.bearing, t.distance
+        if distance <= ZONE_RADIUS_M:
             return ()
-        if t.distance > reach:
+        if distance > reach:
             continue
-        centre = (t.bearing + 180.0) / COMPASS_SECTOR_DEG
-        for k in range(
-            math.floor(centre - half / COMPASS_SECTOR_DEG) - 1,
-            math.ceil(centre + half / COMPASS_SECTOR_DEG) + 2,
-        ):
-            if covers(t, (k % n) * COMPASS_SECTOR_DEG, reach, half):
-                bad.add(k % n)
-    return tuple(name for k, name in enumerate(COMPASS_16) if k not in bad)
+        centre = (bearing + 180.0) / step
+        for k in range(floor(centre - half / step) - 1, ceil(centre + half / step) + 2):
+            sector = k % n
+            if abs((bearing - sector * step) % 360.0 - 180.0) <= half:
+                bad.add(sector)
+    if not bad:
+        return COMPASS_16
+    return tuple([name for k, name in enumerate(COMPASS_16) if k not in bad])
 
 
 class _Hour(NamedTuple):
@@ -184,14 +193,33 @@ def rate_stands(
         )
     typical_ms = median(winds) if winds else WIND_10_MPH_MS
     max_reach = max((h.reach for h in judged), default=0.0)
+    typical_reach, typical_half = scent_reach_m(typical_ms), scent_half_width_deg(typical_ms)
+    # Columns over the judged hours, shared by every stand.
+    at_col = [h.at for h in judged]
+    from_col = [h.from_deg for h in judged]
+    reach_col = [h.reach for h in judged]
+    half_col = [h.half for h in judged]
+    n_judged = len(judged)
+    # The judged hours by reach, longest first: the hours whose reach gets to a zone at
+    # distance d are the first bisect_right(neg_reach, -d) of them.
+    by_reach = sorted(range(n_judged), key=reach_col.__getitem__, reverse=True)
+    neg_reach = [-reach_col[j] for j in by_reach]
+    # The wind's half of ``blend_bearings`` (same products, in the same order).
+    radians, sin, cos = math.radians, math.sin, math.cos
+    wind_x = [h.wind_weight * sin(radians(h.from_deg)) for h in judged]
+    wind_y = [h.wind_weight * cos(radians(h.from_deg)) for h in judged]
+    # The wind each stand's scent goes with, per judged hour: the same for every stand on
+    # the same site (a stand without a thermal site takes the hour's wind as it is).
+    blended: dict[tuple[float, float], list[float]] = {}
+    # "wind from 123° carries scent over " by wind bearing: shared by stands and hours.
+    prefixes: dict[float, str] = {}
     ratings: list[StandRating] = []
     columns: list[list[float | None]] = []
+    travel_p = math.radians(travel[0].lat) if travel else 0.0
+    travel_cos = math.cos(travel_p)
     for stand in stands:
-        all_targets = _targets(stand, bedding, True) + _targets(stand, travel, False)
-        targets = all_targets
-        to_travel = (
-            distance_m(stand.lat, stand.lon, travel[0].lat, travel[0].lon) if travel else None
-        )
+        all_targets = _targets_at(stand, bedding, travel)
+        to_travel = _distance_to(stand, travel[0], travel_p, travel_cos) if travel else None
         base = round(travel_rating(to_travel), 1)
         clear = "scent clear of the bedding and travel zones" + (
             f"; {to_travel:.0f} m from the best travel zone" if to_travel is not None else ""
@@ -199,38 +227,56 @@ def rate_stands(
         site = site_at(stand.lat, stand.lon) if site_at is not None else None
         strength = site_thermal(site[0], site[1], lat) if site is not None else 0.0
         aspect = site[1] if site is not None else 0.0
+        effective = from_col
+        if strength > 0.0:
+            key = (strength, aspect)
+            cached = blended.get(key)
+            if cached is None:
+                cached = blended[key] = _blend_column(judged, wind_x, wind_y, strength, aspect)
+            effective = cached
+        # Zones beyond the longest reach of the horizon can never be covered: drop them.
+        targets = [t for t in all_targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
+        # The first zone the stand sits inside is hit whatever the wind: only the zones
+        # before it need the cone test (``covers``, inlined: stands × hours × zones). An
+        # hour's hit is the first zone in order whose cone test passes; each zone is tested
+        # only in the hours whose reach gets to it (a prefix of the hours by reach), last
+        # zone first, so the first zone's hits are written last.
+        inside = len(targets)
+        for k, t in enumerate(targets):
+            if t.distance <= ZONE_RADIUS_M:
+                inside = k
+                break
+        hit = [inside] * n_judged
+        hit_any = inside < len(targets)
+        for k in range(inside - 1, -1, -1):
+            t = targets[k]
+            in_reach = by_reach[: bisect_right(neg_reach, -t.distance)]
+            if not in_reach:
+                continue
+            bearing = t.bearing
+            for j in in_reach:
+                if abs((bearing - effective[j]) % 360.0 - 180.0) <= half_col[j]:
+                    hit[j] = k
+                    hit_any = True
         row: list[float | None] = [None] * n_hours
         reasons = list(fixed)
-        labels: dict[int, str] = {}
-        # Zones beyond the longest reach of the horizon can never be covered: drop them.
-        targets = [t for t in targets if t.distance <= max_reach or t.distance <= ZONE_RADIUS_M]
-        geometry = [(t.bearing, t.distance) for t in targets]
-        for at, from_deg, reach, half, timing, upslope, wind_weight in judged:
-            if timing > 0.0 and strength > 0.0:
-                thermal = Thermal(
-                    strength * timing,
-                    aspect % 360.0 if upslope else (aspect + 180.0) % 360.0,
-                    "upslope" if upslope else "downslope",
-                )
-                from_deg = blend_bearings(from_deg, wind_weight, thermal)
-            # ``covers`` inlined: this is the innermost loop (stands × hours × zones).
-            hit = -1
-            for k, (bearing, dist) in enumerate(geometry):
-                if dist <= ZONE_RADIUS_M or (
-                    dist <= reach and abs((bearing - from_deg) % 360.0 - 180.0) <= half
-                ):
-                    hit = k
-                    break
-            if hit < 0:
-                row[at] = base
-                reasons[at] = clear
-            else:
-                t = targets[hit]
-                row[at] = min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING)
-                label = labels.get(hit)
+        for at in at_col:
+            row[at] = base
+            reasons[at] = clear
+        if hit_any:
+            capped = [
+                min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING) for t in targets
+            ]
+            labels: dict[int, str] = {}
+            for j, k in enumerate(hit):
+                if k == len(targets):
+                    continue
+                at, f = at_col[j], effective[j]
+                row[at] = capped[k]
+                label = labels.get(k)
                 if label is None:
-                    label = labels[hit] = t.label()
-                reasons[at] = f"wind from {from_deg:.0f}° carries scent over {label}"
+                    label = labels[k] = targets[k].label()
+                reasons[at] = (prefixes.get(f) or _prefix(prefixes, f)) + label
         columns.append(row)
         ratings.append(
             StandRating(
@@ -239,14 +285,15 @@ def rate_stands(
                 lat=stand.lat,
                 lon=stand.lon,
                 travel_zone_m=None if to_travel is None else round(to_travel, 1),
-                good_winds=good_sectors(all_targets, typical_ms) if zones_known else (),
+                good_winds=_good_sectors(all_targets, typical_reach, typical_half)
+                if zones_known
+                else (),
                 ratings=tuple(row),
                 reasons=tuple(reasons),
             )
         )
     best: list[str | None] = [None] * n_hours
-    for hour in judged:
-        i = hour.at
+    for i in at_col:
         top_id, top = None, SIT_RATING
         for stand, row in zip(stands, columns, strict=True):
             r = row[i]
@@ -254,3 +301,76 @@ def rate_stands(
                 top_id, top = stand.id, r
         best[i] = top_id
     return tuple(ratings), best
+
+
+def _prefix(prefixes: dict[float, str], from_deg: float) -> str:
+    """The start of a hit's reason for a wind from ``from_deg``, kept in ``prefixes``."""
+    text = prefixes[from_deg] = f"wind from {from_deg:.0f}° carries scent over "
+    return text
+
+
+def _blend_column(
+    judged: Sequence[_Hour],
+    wind_x: Sequence[float],
+    wind_y: Sequence[float],
+    strength: float,
+    aspect: float,
+) -> list[float]:
+    """The bearing scent goes with at a site of thermal ``strength`` and ``aspect``, per
+    judged hour: ``blend_bearings`` of the hour's wind and the site's thermal, where the
+    hour has one (the same arithmetic, with the wind's terms computed once per hour)."""
+    up = math.radians(aspect % 360.0)
+    down = math.radians((aspect + 180.0) % 360.0)
+    up_x, up_y = math.sin(up), math.cos(up)
+    down_x, down_y = math.sin(down), math.cos(down)
+    degrees, atan2 = math.degrees, math.atan2
+    out: list[float] = []
+    for h, wx, wy in zip(judged, wind_x, wind_y, strict=True):
+        timing = h.thermal_timing
+        if timing <= 0.0:
+            out.append(h.from_deg)
+            continue
+        thermal = strength * timing
+        if h.upslope:
+            x = wx + thermal * up_x
+            y = wy + thermal * up_y
+        else:
+            x = wx + thermal * down_x
+            y = wy + thermal * down_y
+        if x == 0.0 and y == 0.0:
+            out.append(h.from_deg % 360.0)
+        else:
+            out.append(degrees(atan2(x, y)) % 360.0)
+    return out
+
+
+def _distance_to(stand: HunterStand, zone: Zone, p2: float, cos_p2: float) -> float:
+    """``distance_m`` from the stand to the zone, with the zone's radians(lat) ``p2`` and
+    its cosine computed once (the same haversine, operation for operation)."""
+    p1 = math.radians(stand.lat)
+    dp = p2 - p1
+    dl = math.radians(wrap_deg(zone.lon - stand.lon))
+    h = math.sin(dp / 2.0) ** 2 + math.cos(p1) * cos_p2 * math.sin(dl / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _targets_at(
+    stand: HunterStand, bedding: Sequence[Zone], travel: Sequence[Zone]
+) -> list[_Target]:
+    """``_targets`` of the bedding zones then the travel zones, with the stand's cos(lat)
+    computed once (the same ``local_xy`` arithmetic)."""
+    out = []
+    s_lat, s_lon = stand.lat, stand.lon
+    scale = math.cos(math.radians(s_lat))
+    hypot, atan2, degrees = math.hypot, math.atan2, math.degrees
+    for zones, is_bedding in ((bedding, True), (travel, False)):
+        for z in zones:
+            d_lon = z.lon - s_lon
+            if not -180.0 <= d_lon < 180.0:
+                d_lon = wrap_deg(d_lon)
+            east = d_lon * M_PER_DEG * scale
+            north = (z.lat - s_lat) * M_PER_DEG
+            d = hypot(east, north)
+            if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
+                out.append(_Target(degrees(atan2(east, north)) % 360.0, d, is_bedding))
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from deerstream.engine.solar import SolarDay
@@ -310,11 +310,14 @@ def _sector_winds(winds: Sequence[tuple[float, float]]) -> list[tuple[int, float
         k = int(((direction % 360.0) + ALT_SECTOR_DEG / 2.0) // ALT_SECTOR_DEG) % 8
         sectors.setdefault(k, []).append((speed, direction))
     out: list[tuple[int, int, float, float]] = []
+    radians, sin, cos = math.radians, math.sin, math.cos
     for k, items in sectors.items():
-        x = sum(math.sin(math.radians(d)) for _, d in items)
-        y = sum(math.cos(math.radians(d)) for _, d in items)
+        # sum() over lists, not generators: the same sums, built faster.
+        rads = [radians(d) for _, d in items]
+        x = sum([sin(r) for r in rads])
+        y = sum([cos(r) for r in rads])
         mean_dir = math.degrees(math.atan2(x, y)) % 360.0
-        out.append((len(items), -k, mean_dir, sum(s for s, _ in items) / len(items)))
+        out.append((len(items), -k, mean_dir, sum([s for s, _ in items]) / len(items)))
     out.sort(reverse=True)
     return [(n, d, s) for n, _, d, s in out]
 
@@ -365,5 +368,10 @@ def place_stands(
         )
         if alt is not None:
             stands.append(alt)
-    named = tuple(replace(s, id=f"P{i}") for i, s in enumerate(stands, 1))
+    named = tuple(
+        Stand(
+            s.lat, s.lon, s.bearing_deg, s.distance_m, s.wind_from_deg, s.reason, s.primary, f"P{i}"
+        )
+        for i, s in enumerate(stands, 1)
+    )
     return StandPlan(named, tuple(rejections), eff_from, thermal)

@@ -15,18 +15,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from deerstream.engine.activity import (
+    _MIDDAY_S,
+    _TWILIGHT_S,
+    DEEP_NIGHT_HOURS,
     LEVEL_VALUES,
+    MIDDAY_LEVELS,
     DayPeriod,
-    apply_weather,
-    base_activity,
-    classify_period_ts,
+    weather_level,
 )
-from deerstream.engine.curve import movement_curve
+from deerstream.engine.curve import (
+    DAY_BASELINE,
+    DAY_BASELINE_DEFAULT,
+    DEEP_NIGHT_BASELINE,
+    NIGHT_BASELINE,
+    PEAK_HALF_WIDTH_S,
+)
+from deerstream.engine.curve import DEEP_NIGHT_HOURS as CURVE_DEEP_NIGHT_HOURS
+from deerstream.engine.season import RUT_PHASES
 from deerstream.engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
 from deerstream.engine.stands import STRONG_WIND_MS
 from deerstream.engine.weather import HourlyWeather
@@ -72,6 +81,33 @@ class HourScore(NamedTuple):
     aligned: int = -1  # index of the stand whose wind suits the hour best; -1 when none
 
 
+class _Day(NamedTuple):
+    """What the scan reads from a solar day: sunrise, sunset, noon (POSIX s), polar, and
+    legal light in whole seconds (both 0 in polar day or night: the scan sets them)."""
+
+    rise: float | None
+    set_: float | None
+    noon: float
+    polar: str | None
+    legal_start: float
+    legal_end: float
+
+
+def _day_facts(day: SolarDay) -> _Day:
+    if day.sunrise_ts is not None and day.sunset_ts is not None:
+        # Whole seconds, inside legal light: what a hunter reads is 11:52:20, not
+        # 11:52:19.897970 (the sun's times themselves stay exact in ``sun``).
+        return _Day(
+            day.sunrise_ts,
+            day.sunset_ts,
+            day.noon_ts,
+            day.polar,
+            float(math.ceil(day.sunrise_ts - _LEGAL_S)),
+            float(math.floor(day.sunset_ts + _LEGAL_S)),
+        )
+    return _Day(day.sunrise_ts, day.sunset_ts, day.noon_ts, day.polar, 0.0, 0.0)
+
+
 def wind_alignment(wind_from: float | None, stands: Sequence[Stand]) -> float:
     """How well the hour's wind suits the best stand: 1 same wind, 0 opposite."""
     if wind_from is None or not stands:
@@ -96,79 +132,120 @@ def scan_hours(
 
     Works in POSIX seconds: this loop runs up to 72 times per prediction.
     """
-    days: dict[int, SolarDay] = {}
+    days: dict[int, _Day] = {}
     if known_day is not None:
-        days[known_day.day.toordinal()] = known_day
+        days[known_day.day.toordinal()] = _day_facts(known_day)
     slot0 = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     slot0_ts = slot0.timestamp()
     start_ts = start.timestamp()  # the scan never starts before the target time
     i0 = weather.hour_offset(slot0) if weather is not None else 0
+    facts_at_index = weather.facts_at_index if weather is not None else None
     lon_shift_s = lon * 240.0  # mean solar time is UTC + lon/15 h
     # Same as wind_alignment, with the stands' winds converted once.
     stand_winds = [math.radians(s.wind_from_deg) for s in stands]
+    # What depends on the phase alone: base_activity and the curve's baselines, unrolled.
+    midday = MIDDAY_LEVELS.get(phase, ActivityLevel.LOW)
+    shoulder = ActivityLevel.HIGH if midday is ActivityLevel.HIGH else ActivityLevel.MODERATE
+    in_rut = phase in RUT_PHASES
+    day_baseline = DAY_BASELINE.get(phase, DAY_BASELINE_DEFAULT)
+    deep_lo, deep_hi = DEEP_NIGHT_HOURS
+    curve_lo, curve_hi = CURVE_DEEP_NIGHT_HOURS
+    radians, cos = math.radians, math.cos
+    trigger_sets: dict[tuple[bool, bool, bool, DayPeriod | None], tuple[str, ...]] = {}
     out: list[HourScore] = []
     for h in range(hours):
         slot_ts = slot0_ts + h * 3600.0
+        hour_end = slot_ts + 3600.0
+        hour_begin = slot_ts if slot_ts > start_ts else start_ts
+        if hour_begin >= hour_end:
+            continue
         mid_ts = slot_ts + 1800.0
         ordinal = _EPOCH_ORDINAL + int((mid_ts + lon_shift_s) // 86400.0)
-        day = days.get(ordinal)
-        if day is None:
-            day = days[ordinal] = (
+        info = days.get(ordinal)
+        if info is None:
+            info = days[ordinal] = _day_facts(
                 solar_days(ordinal, lat, lon)
                 if solar_days is not None
                 else compute_solar_day(date.fromordinal(ordinal), lat, lon)
             )
-        if day.sunrise_ts is not None and day.sunset_ts is not None:
-            # Whole seconds, inside legal light: what a hunter reads is 11:52:20, not
-            # 11:52:19.897970 (the sun's times themselves stay exact in ``sun``).
-            legal_start = float(math.ceil(day.sunrise_ts - _LEGAL_S))
-            legal_end = float(math.floor(day.sunset_ts + _LEGAL_S))
-        elif day.polar == "day":
-            legal_start, legal_end = slot_ts, slot_ts + 3600.0
-        else:
-            legal_start = legal_end = slot_ts  # polar night: no legal light
-        hour_begin = slot_ts if slot_ts > start_ts else start_ts
-        hour_end = slot_ts + 3600.0
-        if hour_begin >= hour_end:
-            continue
-        begin_ts = max(hour_begin, legal_start)
-        end_ts = min(hour_end, legal_end)
+        rise, set_, noon_ts, polar, legal_start, legal_end = info
+        if rise is None or set_ is None:
+            if polar == "day":
+                legal_start, legal_end = slot_ts, hour_end
+            else:
+                legal_start = legal_end = slot_ts  # polar night: no legal light
+        begin_ts = hour_begin if hour_begin > legal_start else legal_start
+        end_ts = hour_end if hour_end < legal_end else legal_end
         legal = begin_ts < end_ts
         if not legal:
             begin_ts, end_ts = hour_begin, hour_end
-        period = classify_period_ts(mid_ts, day)
-        solar_hour = (12.0 + (mid_ts - day.noon_ts) / 3600.0) % 24.0
-        wx = weather.facts_at_index(i0 + h) if weather is not None else None
-        base = base_activity(period, phase, solar_hour)
-        level, _ = apply_weather(base, period, wx)
+        solar_hour = (12.0 + (mid_ts - noon_ts) / 3600.0) % 24.0
+        # classify_period_ts, base_activity and movement_curve, unrolled (test_windows
+        # checks the scan against them).
+        if rise is None or set_ is None:
+            if polar == "day":
+                period, base, curve = DayPeriod.MIDDAY, midday, day_baseline
+            else:
+                period = DayPeriod.NIGHT
+                deep = not in_rut and deep_lo <= solar_hour < deep_hi
+                base = ActivityLevel.LOW if deep else ActivityLevel.MODERATE
+                curve = (
+                    DEEP_NIGHT_BASELINE
+                    if not in_rut and curve_lo <= solar_hour < curve_hi
+                    else NIGHT_BASELINE
+                )
+        else:
+            to_rise = abs(mid_ts - rise)
+            to_set = abs(mid_ts - set_)
+            if to_rise <= _TWILIGHT_S:
+                period, base = DayPeriod.DAWN, ActivityLevel.HIGH
+            elif to_set <= _TWILIGHT_S:
+                period, base = DayPeriod.DUSK, ActivityLevel.HIGH
+            elif mid_ts < rise or mid_ts > set_:
+                period = DayPeriod.NIGHT
+                deep = not in_rut and deep_lo <= solar_hour < deep_hi
+                base = ActivityLevel.LOW if deep else ActivityLevel.MODERATE
+            elif mid_ts < rise + _MIDDAY_S:
+                period, base = DayPeriod.MORNING, shoulder
+            elif mid_ts > set_ - _MIDDAY_S:
+                period, base = DayPeriod.AFTERNOON, shoulder
+            else:
+                period, base = DayPeriod.MIDDAY, midday
+            if rise <= mid_ts <= set_:
+                floor = day_baseline
+            elif not in_rut and curve_lo <= solar_hour < curve_hi:
+                floor = DEEP_NIGHT_BASELINE
+            else:
+                floor = NIGHT_BASELINE
+            x = (to_rise if to_rise < to_set else to_set) / PEAK_HALF_WIDTH_S
+            bump = 1.0 - x * x
+            curve = floor + (1.0 - floor) * (bump if bump > 0.0 else 0.0)
+        wx = facts_at_index(i0 + h) if facts_at_index is not None else None
+        level = weather_level(base, period, wx)
         # The weather moves the level; on the curve it acts as the ratio of level values.
         weather_factor = LEVEL_VALUES[level] / LEVEL_VALUES[base]
-        curve = movement_curve(
-            phase,
-            mid_ts,
-            sunrise_ts=day.sunrise_ts,
-            sunset_ts=day.sunset_ts,
-            polar=day.polar,
-            solar_hour=solar_hour,
-        )
         twilight = period is DayPeriod.DAWN or period is DayPeriod.DUSK
-        triggers = ["legal_light"] if legal else []
         mult = 1.0
-        if wx is not None and wx.front.detected and wx.front.strength >= FRONT_TRIGGER_STRENGTH:
-            triggers.append("cold_front")
-            mult *= FRONT_MULTIPLIER
-        if twilight and wx is not None and wx.wind_speed_ms is not None:
-            if wx.wind_speed_ms <= STRONG_WIND_MS:
-                triggers.append("stable_thermals")
+        front = thermals = False
+        wind_from = wind_ms = None
+        if wx is not None:
+            wind_from, wind_ms = wx.wind_from_deg, wx.wind_speed_ms
+            if wx.front.detected and wx.front.strength >= FRONT_TRIGGER_STRENGTH:
+                front = True
+                mult *= FRONT_MULTIPLIER
+            if twilight and wind_ms is not None and wind_ms <= STRONG_WIND_MS:
+                thermals = True
                 mult *= THERMAL_MULTIPLIER
-        if twilight:
-            triggers.append(period.value)
-        wind_from = wx.wind_from_deg if wx is not None else None
+        # The same few trigger tuples recur hour after hour: each is built once per scan.
+        key = (legal, front, thermals, period if twilight else None)
+        triggers = trigger_sets.get(key)
+        if triggers is None:
+            triggers = trigger_sets[key] = _triggers(legal, front, thermals, period, twilight)
         if wind_from is None or not stand_winds:
             align, aligned = UNKNOWN_ALIGNMENT, -1
         else:
-            w = math.radians(wind_from)
-            fits = [(1.0 + math.cos(w - s)) / 2.0 for s in stand_winds]
+            w = radians(wind_from)
+            fits = [(1.0 + cos(w - s)) / 2.0 for s in stand_winds]
             align = max(fits)
             aligned = fits.index(align)  # the first stand whose wind suits the hour best
         score = min(10.0, 10.0 * min(1.0, curve * weather_factor) * align * mult)
@@ -177,18 +254,32 @@ def scan_hours(
                 begin_ts,
                 end_ts,
                 score,
-                tuple(triggers),
+                triggers,
                 ordinal,
                 legal,
                 level,
                 wind_from,
-                wx.wind_speed_ms if wx is not None else None,
-                day.sunrise_ts,
-                day.sunset_ts,
+                wind_ms,
+                rise,
+                set_,
                 aligned,
             )
         )
     return out
+
+
+def _triggers(
+    legal: bool, front: bool, thermals: bool, period: DayPeriod, twilight: bool
+) -> tuple[str, ...]:
+    """An hour's triggers, in their fixed order."""
+    out = ["legal_light"] if legal else []
+    if front:
+        out.append("cold_front")
+    if thermals:
+        out.append("stable_thermals")
+    if twilight:
+        out.append(period.value)
+    return tuple(out)
 
 
 def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tuple[HuntWindow, ...]:
@@ -266,5 +357,5 @@ def explain_windows(
                 why += f" (rated {rating.ratings[peak]:.1f}: {rating.reasons[peak]})"
         elif ratings:
             why += "; none of your stands keeps its scent off the deer in this wind"
-        out.append(replace(w, best_stand_id=stand_id, reason=why))
+        out.append(HuntWindow(w.start, w.end, w.score, w.triggers, stand_id, why))
     return tuple(out)

@@ -14,6 +14,7 @@ from deerstream.engine.activity import (
     apply_weather,
     base_activity,
     classify_period,
+    weather_level,
 )
 from deerstream.engine.solar import compute_solar_day
 from deerstream.engine.weather import NO_FRONT, ColdFront, WeatherAt
@@ -117,6 +118,35 @@ def test_weather_modifiers_table(
     got, mods = apply_weather(base, period, weather)
     assert got is level
     assert [m.name for m in mods] == names
+    assert weather_level(base, period, weather) is level
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from(list(L)),
+    period=st.sampled_from(list(DayPeriod)),
+    front=st.none() | st.sampled_from([0.0, 0.3, 0.6]) | st.floats(0.0, 1.0),
+    pressure=st.none() | st.sampled_from([1019.3, 1025.0]) | st.floats(990.0, 1040.0),
+    trend=st.none() | st.sampled_from([-1.7, 1.7, 0.0]) | st.floats(-5.0, 5.0),
+    wind=st.none() | st.floats(0.0, 12.0),
+    precip=st.none() | st.floats(0.0, 12.0),
+    anomaly=st.none() | st.floats(-15.0, 20.0),
+)
+def test_weather_level_is_the_level_apply_weather_ends_at(
+    base: L,
+    period: DayPeriod,
+    front: float | None,
+    pressure: float | None,
+    trend: float | None,
+    wind: float | None,
+    precip: float | None,
+    anomaly: float | None,
+) -> None:
+    weather = wx(
+        front=front, pressure=pressure, trend=trend, wind=wind, precip=precip, anomaly=anomaly
+    )
+    assert weather_level(base, period, weather) is apply_weather(base, period, weather)[0]
+    assert weather_level(base, period, None) is base
 
 
 def test_no_weather_no_modifiers() -> None:

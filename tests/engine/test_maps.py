@@ -12,7 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deerstream.engine.maps import (
+    TRAVEL_POINTS,
+    ZONE_MIN_SCORE,
     Maps,
+    _best,
+    base_layers,
     bedding_aspect_factor,
     bedding_slope_factor,
     bedding_terrain_score,
@@ -232,3 +236,48 @@ def test_compute_maps_terrain_part_matches_the_reference_functions(
     expected_bed = bedding_terrain_score(centre, wind, wind_from, temp, lat=centre.lat)
     assert m.bedding[24] == pytest.approx(min(10.0, expected_bed or 0.0))
     assert m.feeding[24] == pytest.approx(min(10.0, feeding_terrain_score(centre, evening)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ridge=st.floats(0.0, 80.0),
+    tilt=st.floats(-0.4, 0.4),
+    phase=st.floats(0.0, 6.0),
+    lat=st.sampled_from([44.0, -44.0, 0.0]),
+    wind=st.one_of(st.none(), st.floats(0.0, 12.0)),
+    temp=st.one_of(st.none(), st.floats(-20.0, 40.0)),
+    evening=st.booleans(),
+)
+def test_travel_map_matches_corridor_factor(
+    ridge: float,
+    tilt: float,
+    phase: float,
+    lat: float,
+    wind: float | None,
+    temp: float | None,
+    evening: bool,
+) -> None:
+    # compute_maps inlines corridor_factor; without scouting its travel map is exactly the
+    # position points plus the corridor from the best bedding to the best feeding cell.
+    grid = grid_from(
+        lat,
+        LON,
+        lambda e, n: (
+            400.0 + ridge * math.exp(-(e**2) / 3e4) * math.cos(n / 150.0 + phase) + tilt * (e + n)
+        ),
+    )
+    feats = compute_terrain_features(grid)
+    m = compute_maps(feats, (), wind_ms=wind, wind_from=200.0, temp_c=temp, evening=evening)
+    base = base_layers(feats)
+    # Without scouting the bedding and feeding maps are their terrain parts (≤ 10).
+    best_bed = _best(m.bedding, base.near, base.order)
+    best_feed = _best(m.feeding, base.near, base.order)
+    line = m.bedding[best_bed] >= ZONE_MIN_SCORE and m.feeding[best_feed] >= ZONE_MIN_SCORE
+    a, b = m.xy[best_bed], m.xy[best_feed]
+    expected = [
+        0.0
+        if pos is None
+        else min(10.0, pos + (TRAVEL_POINTS[1] * corridor_factor(xy, a, b) if line else 0.0))
+        for pos, xy in zip(base.travel_pos, m.xy, strict=True)
+    ]
+    assert list(m.travel) == expected

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from deerstream.engine.solar import compute_solar_day
+from deerstream.engine.activity import (
+    LEVEL_VALUES,
+    DayPeriod,
+    apply_weather,
+    base_activity,
+    classify_period_ts,
+)
+from deerstream.engine.curve import movement_curve
+from deerstream.engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
+from deerstream.engine.stands import STRONG_WIND_MS
 from deerstream.engine.weather import HourlyWeather
-from deerstream.engine.windows import HourScore, merge_windows, scan_hours, wind_alignment
+from deerstream.engine.windows import (
+    FRONT_MULTIPLIER,
+    FRONT_TRIGGER_STRENGTH,
+    THERMAL_MULTIPLIER,
+    HourScore,
+    merge_windows,
+    scan_hours,
+    wind_alignment,
+)
 from deerstream.models.records import RutPhase, Stand
 from tests.engine.builders import series
 
@@ -103,3 +121,141 @@ def test_without_weather_no_cold_front_trigger() -> None:
 def legal_hours(**kwargs: Any) -> list[HourScore]:
     """The legal-light hours of the scan: what windows are cut from."""
     return [h for h in scan_hours(**kwargs) if h.legal]
+
+
+def _reference_scan(
+    start: datetime,
+    lat: float,
+    lon: float,
+    phase: RutPhase,
+    weather: HourlyWeather | None,
+    stands: list[Stand],
+    hours: int,
+) -> list[HourScore]:
+    """The scan written plainly, hour by hour, from the functions it unrolls
+    (classify_period_ts, base_activity, apply_weather, movement_curve, wind_alignment)."""
+    legal_s = LEGAL_LIGHT_MARGIN.total_seconds()
+    slot0 = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    i0 = weather.hour_offset(slot0) if weather is not None else 0
+    out = []
+    for h in range(hours):
+        slot_ts = slot0.timestamp() + h * 3600.0
+        mid_ts = slot_ts + 1800.0
+        local = datetime.fromtimestamp(mid_ts + lon * 240.0, UTC).date()
+        day: SolarDay = compute_solar_day(local, lat, lon)
+        if day.sunrise_ts is not None and day.sunset_ts is not None:
+            legal_start = float(math.ceil(day.sunrise_ts - legal_s))
+            legal_end = float(math.floor(day.sunset_ts + legal_s))
+        elif day.polar == "day":
+            legal_start, legal_end = slot_ts, slot_ts + 3600.0
+        else:
+            legal_start = legal_end = slot_ts
+        hour_begin = max(slot_ts, start.timestamp())
+        hour_end = slot_ts + 3600.0
+        if hour_begin >= hour_end:
+            continue
+        begin_ts, end_ts = max(hour_begin, legal_start), min(hour_end, legal_end)
+        legal = begin_ts < end_ts
+        if not legal:
+            begin_ts, end_ts = hour_begin, hour_end
+        period = classify_period_ts(mid_ts, day)
+        solar_hour = (12.0 + (mid_ts - day.noon_ts) / 3600.0) % 24.0
+        wx = weather.facts_at_index(i0 + h) if weather is not None else None
+        base = base_activity(period, phase, solar_hour)
+        level, _ = apply_weather(base, period, wx)
+        curve = movement_curve(
+            phase,
+            mid_ts,
+            sunrise_ts=day.sunrise_ts,
+            sunset_ts=day.sunset_ts,
+            polar=day.polar,
+            solar_hour=solar_hour,
+        )
+        twilight = period in (DayPeriod.DAWN, DayPeriod.DUSK)
+        triggers = ["legal_light"] if legal else []
+        mult = 1.0
+        if wx is not None and wx.front.detected and wx.front.strength >= FRONT_TRIGGER_STRENGTH:
+            triggers.append("cold_front")
+            mult *= FRONT_MULTIPLIER
+        if twilight and wx is not None and wx.wind_speed_ms is not None:
+            if wx.wind_speed_ms <= STRONG_WIND_MS:
+                triggers.append("stable_thermals")
+                mult *= THERMAL_MULTIPLIER
+        if twilight:
+            triggers.append(period.value)
+        wind_from = wx.wind_from_deg if wx is not None else None
+        align, aligned = 0.75, -1
+        if wind_from is not None and stands:
+            # The scan converts each bearing to radians before the difference (the
+            # stands' once), where wind_alignment takes radians of the difference.
+            w = math.radians(wind_from)
+            fits = [(1.0 + math.cos(w - math.radians(s.wind_from_deg))) / 2.0 for s in stands]
+            align = max(fits)
+            aligned = fits.index(align)
+        weather_factor = LEVEL_VALUES[level] / LEVEL_VALUES[base]
+        score = min(10.0, 10.0 * min(1.0, curve * weather_factor) * align * mult)
+        out.append(
+            HourScore(
+                begin_ts,
+                end_ts,
+                score,
+                tuple(triggers),
+                day.day.toordinal(),
+                legal,
+                level,
+                wind_from,
+                wx.wind_speed_ms if wx is not None else None,
+                day.sunrise_ts,
+                day.sunset_ts,
+                aligned,
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "start", "phase"),
+    [
+        (44.0, -72.0, datetime(2025, 11, 15, 11, 45, 17, tzinfo=UTC), RutPhase.PEAK_RUT),
+        (44.0, -72.0, datetime(2025, 10, 1, 4, 0, tzinfo=UTC), RutPhase.EARLY_SEASON),
+        (-38.0, 145.0, datetime(2025, 4, 20, 22, 15, tzinfo=UTC), RutPhase.SEEKING),
+        (51.0, -179.98, datetime(2025, 12, 10, 0, 0, tzinfo=UTC), RutPhase.POST_RUT),
+        (-41.0, 179.97, datetime(2025, 6, 21, 13, 5, tzinfo=UTC), RutPhase.OFF_SEASON),
+        (69.6, 18.9, datetime(2025, 12, 21, 10, 0, tzinfo=UTC), RutPhase.LATE_SEASON),
+        (78.2, 15.6, datetime(2025, 6, 21, 16, 47, tzinfo=UTC), RutPhase.PRE_RUT),
+        (66.5, 25.7, datetime(2025, 3, 20, 5, 30, tzinfo=UTC), RutPhase.PEAK_RUT),
+    ],
+)
+@pytest.mark.parametrize("with_weather", [True, False])
+def test_scan_matches_the_plain_hour_by_hour_reference(
+    lat: float, lon: float, start: datetime, phase: RutPhase, with_weather: bool
+) -> None:
+    """The unrolled scan gives exactly (bit for bit) what the plain functions give."""
+    weather = (
+        HourlyWeather(
+            series(
+                start,
+                before_h=24,
+                after_h=80,
+                lat=lat,
+                lon=lon,
+                temp=lambda h: 10.0 - 0.3 * h if h < 30 else None if h == 40 else 2.0,
+                pressure=lambda h: 1012.0 - 0.8 * h if h < 12 else 1000.0 + 0.9 * (h - 12),
+                wind=lambda h: None if h == 7 else 1.0 + (h % 9) * 0.9,
+                wind_dir=lambda h: (h * 37.0) % 360.0,
+                precip=lambda h: 9.0 if h % 13 == 0 else 0.0,
+            )
+        )
+        if with_weather
+        else None
+    )
+    stands = [_stand(0.0), _stand(135.0), _stand(250.0)]
+    for n in (1, 24, 72):
+        got = scan_hours(
+            start=start, lat=lat, lon=lon, phase=phase, weather=weather, stands=stands, hours=n
+        )
+        want = _reference_scan(start, lat, lon, phase, weather, stands, n)
+        assert got == want
+    assert scan_hours(
+        start=start, lat=lat, lon=lon, phase=phase, weather=weather, stands=[], hours=24
+    ) == _reference_scan(start, lat, lon, phase, weather, [], 24)
