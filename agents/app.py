@@ -145,7 +145,7 @@ def _credentials(conn: KafkaConnection) -> Any:
     context = kwargs.get("ssl_context")
     ssl_context = context if isinstance(context, ssl.SSLContext) else None
     if conn.uses_sasl:
-        # The mechanism as validated and upper-cased by client_kwargs: Faust's enum
+        # The mechanism as validated and upper-cased when the settings were parsed: Faust's enum
         # rejects "scram-sha-512".
         return faust.SASLCredentials(
             username=conn.sasl_username,

@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 
 from deerstream.errors import ConfigError
-
-CHOICES = ("auto", "uvloop", "asyncio")
+from deerstream.settings import EVENT_LOOPS
 
 
 def install_event_loop(choice: str) -> str:
     """Set this process's event loop policy; returns the loop in use ("uvloop" or "asyncio")."""
-    if choice not in CHOICES:
-        raise ConfigError(f"EVENT_LOOP={choice!r} is not one of " + ", ".join(CHOICES))
+    if choice not in EVENT_LOOPS:
+        raise ConfigError(f"EVENT_LOOP={choice!r} is not one of " + ", ".join(EVENT_LOOPS))
     if choice == "asyncio":
         asyncio.set_event_loop_policy(None)  # the standard policy
         return "asyncio"

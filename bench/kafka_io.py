@@ -16,6 +16,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 
 from deerstream.bench.stats import count_in_window
+from deerstream.settings import KafkaConnection
+from deerstream.streams.kafka import client_kwargs
 
 Message = tuple[bytes, bytes]  # (key = request id, value)
 MAX_SEND_PER_TICK = 2_000
@@ -25,12 +27,12 @@ TICK_S = 0.02
 class RequestProducer:
     """Sends requests and remembers each one's Kafka timestamp (ms) by key."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, conn: KafkaConnection, topic: str) -> None:
         self.topic = topic
         self.sent_ms: dict[bytes, int] = {}
         self.sent = 0
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, linger_ms=5, acks=1, max_batch_size=256 * 1024
+            **client_kwargs(conn), linger_ms=5, acks=1, max_batch_size=256 * 1024
         )
         self._pending: list[asyncio.Future[RecordMetadata]] = []
 
@@ -64,7 +66,7 @@ class RequestProducer:
 class PredictionCollector:
     """Reads the prediction topic from the start; remembers each key's first timestamp."""
 
-    bootstrap: str
+    conn: KafkaConnection
     topic: str
     received_ms: dict[bytes, int] = field(default_factory=dict)
     timestamps_s: list[float] = field(default_factory=list)
@@ -75,7 +77,7 @@ class PredictionCollector:
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
             self.topic,
-            bootstrap_servers=self.bootstrap,
+            **client_kwargs(self.conn),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             fetch_max_bytes=16 * 1024 * 1024,

@@ -171,9 +171,9 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
         for i, port in enumerate(web_ports)
     ]
     child = children[0]
-    bootstrap = ctx.settings.kafka_bootstrap_servers
-    producer = RequestProducer(bootstrap, topics.request_topic)
-    collector = PredictionCollector(bootstrap, topics.prediction_topic)
+    conn = ctx.settings.kafka.connection  # SASL/TLS too: the bench runs on any cluster
+    producer = RequestProducer(conn, topics.request_topic)
+    collector = PredictionCollector(conn, topics.prediction_topic)
     source = messages(tag, ctx.workload)
     started = time.monotonic()
     for c in children:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any, get_type_hints
 
@@ -24,6 +24,8 @@ LOCAL_SCOUTING_URL = "http://127.0.0.1:8703"
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class KafkaConnection:
     security_protocol: str  # one of SECURITY_PROTOCOLS, upper case
     sasl_mechanism: str  # one of SASL_MECHANISMS, upper case
     sasl_username: str
-    sasl_password: str
+    sasl_password: str = field(repr=False)
     ssl_cafile: str
     ssl_certfile: str
     ssl_keyfile: str
@@ -84,7 +86,7 @@ class KafkaSettings:
 
 @dataclass(frozen=True, slots=True)
 class RedisSettings:
-    url: str
+    url: str = field(repr=False)  # may carry a password
     cluster: str  # auto, true, false
 
 
@@ -95,7 +97,7 @@ class UpstreamSettings:
     scouting_url: str
     scouting_shared: bool
     elevation_api: str
-    open_meteo_api_key: str
+    open_meteo_api_key: str = field(repr=False)
     weather_budget: str
     elevation_budget: str
     connect_timeout_s: float
@@ -268,8 +270,14 @@ class Settings:
             raise ConfigError("ELEVATION_API must be open-meteo or opentopodata")
         if self.redis_cluster not in ("auto", "true", "false"):
             raise ConfigError("REDIS_CLUSTER must be auto, true or false")
-        if self.event_loop not in ("auto", "uvloop", "asyncio"):
-            raise ConfigError("EVENT_LOOP must be auto, uvloop or asyncio")
+        if self.event_loop not in EVENT_LOOPS:
+            raise ConfigError("EVENT_LOOP must be one of " + ", ".join(EVENT_LOOPS))
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise ConfigError("LOG_LEVEL must be one of " + ", ".join(LOG_LEVELS))
+        if not 0 <= self.web_port < 65536:
+            raise ConfigError("WEB_PORT must be 0..65535 (0: any free port)")
+        if self.topic_replication < 1:
+            raise ConfigError("TOPIC_REPLICATION must be >= 1")
         if self.log_format not in ("auto", "json", "text"):
             raise ConfigError("LOG_FORMAT must be auto, json or text")
 

@@ -22,7 +22,7 @@ REPLAY_TIMESTAMP = "deerstream.replay.timestamp"  # the original record's timest
 REPLAY_HEADERS = frozenset({REPLAY, REPLAY_NO_CACHE, REPLAY_ORIGIN, REPLAY_TIMESTAMP})
 
 # ---------------------------------------------------------------- dead letters
-REASON = "deerstream.reason"  # a stable reason code (models.deadletter.REASON_CODES)
+REASON = "deerstream.reason"  # a stable reason code (deerstream.models.deadletter.REASON_CODES)
 MESSAGE = "deerstream.message"
 PATH = "deerstream.path"  # JSON path of the offending field ($: the whole event)
 SOURCE_TOPIC = "deerstream.source_topic"

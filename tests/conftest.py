@@ -35,8 +35,8 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(settings: Settings) -> str:
-    host, _, port = settings.kafka_bootstrap_servers.split(",")[0].rpartition(":")
-    if not _reachable(host, int(port)):
+    first = settings.kafka.connection.bootstrap[0]
+    if not _reachable(first.host, first.port):
         pytest.fail(
             f"Kafka is not reachable at {settings.kafka_bootstrap_servers}; "
             "start the local stack with `deerstream stack up` (make test does this)"

@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 from typing import Protocol
 
-from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.kafka_cluster import KafkaCluster
@@ -34,10 +33,8 @@ class Stack:
         self, settings: Settings, *, redis_cluster: bool = False, brokers: int | None = None
     ) -> None:
         state = Path(settings.state_dir).resolve()
-        bootstrap = settings.kafka_bootstrap_servers.split(",")[0]
-        host, _, port = bootstrap.rpartition(":")
-        if not port.isdigit():
-            raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS={bootstrap!r} needs host:port")
+        addresses = settings.kafka.connection.bootstrap  # parsed and checked once
+        host, port = addresses[0].host, addresses[0].port
         self.settings = settings
         cluster = RedisClusterNodes(state, settings.redis_url)
         # A cluster this stack started is managed (status, down) without the flag too.
@@ -46,14 +43,14 @@ class Stack:
         ]
         if host in ("127.0.0.1", "localhost"):
             # --brokers N, or as many as KAFKA_BOOTSTRAP_SERVERS lists (a cluster it started).
-            count = brokers or len(settings.kafka_bootstrap_servers.split(","))
-            running = None if brokers else KafkaCluster.owned(state, "127.0.0.1", int(port))
+            count = brokers or len(addresses)
+            running = None if brokers else KafkaCluster.owned(state, "127.0.0.1", port)
             if running is not None:
                 self.components.append(running)
             elif count > 1:
-                self.components.append(KafkaCluster(state, "127.0.0.1", int(port), brokers=count))
+                self.components.append(KafkaCluster(state, "127.0.0.1", port, brokers=count))
             else:
-                self.components.append(KafkaBroker(state, "127.0.0.1", int(port)))
+                self.components.append(KafkaBroker(state, "127.0.0.1", port))
         self.components.extend(_simulators(settings, state))
 
     def up(self, only: list[str] | None = None) -> list[str]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deerstream.errors import StackError
+from deerstream.settings import SASL_MECHANISMS  # the listeners accept every one clients may use
 
-SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 _SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule"
 _PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule"
 # Names and passwords go into StorageTool's "[name=...,password=...]" syntax and a JAAS

@@ -16,7 +16,7 @@ from deerstream.agents.worker import STOP_HUNG_EXIT, BoundedStopWorker
 
 def test_an_armed_hard_stop_ends_a_process_that_does_not_end_by_itself() -> None:
     code = (
-        "import time; from agents.worker import arm_hard_stop; arm_hard_stop(0.3); "
+        "import time; from deerstream.agents.worker import arm_hard_stop; arm_hard_stop(0.3); "
         "time.sleep(30)"  # stands for a stop stuck on a dead consumer thread
     )
     started = time.monotonic()
@@ -29,7 +29,7 @@ def test_an_armed_hard_stop_ends_a_process_that_does_not_end_by_itself() -> None
 
 
 def test_a_process_that_ends_in_time_is_not_held_by_the_timer() -> None:
-    code = "from agents.worker import arm_hard_stop; arm_hard_stop(30.0); print('done')"
+    code = "from deerstream.agents.worker import arm_hard_stop; arm_hard_stop(30.0); print('done')"
     started = time.monotonic()
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=20, check=True

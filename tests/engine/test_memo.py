@@ -54,8 +54,9 @@ def test_predictions_are_byte_identical_in_a_fresh_process() -> None:
     code = (
         "import sys, hashlib; sys.path.insert(0, '.');"
         "from tests.engine.test_memo import _requests;"
-        "from bench.predict_bench import build_inputs;"
-        "from engine import predict; from models.codec import encode_prediction;"
+        "from deerstream.bench.predict_bench import build_inputs;"
+        "from deerstream.engine import predict;"
+        "from deerstream.models.codec import encode_prediction;"
         "_, e, now = build_inputs();"
         "print(hashlib.sha256(b''.join(encode_prediction(predict(r, e, now)) "
         "for r in _requests())).hexdigest())"

@@ -13,7 +13,7 @@ FORBIDDEN_MODULES = {"aiohttp", "redis", "faust", "aiokafka", "random", "socket"
 
 def test_importing_the_engine_loads_no_io_library() -> None:
     code = (
-        "import sys, engine; "
+        "import sys, deerstream.engine; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'aiohttp', 'redis', 'faust', 'aiokafka', 'mode'}); print(','.join(bad))"
     )
