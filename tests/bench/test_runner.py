@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import date
+from datetime import date, datetime
 
 import orjson
 import pytest
 
+from deerstream.agents.quantise import SLOT, slot_start
 from deerstream.bench.plan import VARIANTS
 from deerstream.bench.runner import (
+    CYCLE_SHIFT,
     flush_bench_db,
     messages,
     topic_env,
@@ -23,11 +25,25 @@ from deerstream.bench.workload import WorkloadSpec, generate_workload
 
 def test_messages_cycle_the_workload_with_unique_ids() -> None:
     workload = generate_workload(WorkloadSpec(size=3), date(2026, 11, 1))
-    out = list(itertools.islice(messages("run", workload), 7))
+    out = list(itertools.islice(messages("run", workload, repeat_exactly=True), 7))
     assert [k for k, _ in out] == [f"run-{n}".encode() for n in range(7)]
     first, fourth = orjson.loads(out[0][1]), orjson.loads(out[3][1])
     assert first["request_id"] == "run-0" and fourth["request_id"] == "run-3"
     assert (first["lat"], first["target_time"]) == (fourth["lat"], fourth["target_time"])
+
+
+def test_a_cold_variant_never_sees_a_request_twice() -> None:
+    """Each new pass moves the target times by one prediction-cache slot, so a variant fast
+    enough to wrap the workload is still measured on a cold prediction cache."""
+    workload = generate_workload(WorkloadSpec(size=3), date(2026, 11, 1))
+    out = [orjson.loads(v) for _, v in itertools.islice(messages("run", workload), 9)]
+    evaluated = {(o["lat"], o["lon"], slot_start(datetime.fromisoformat(o["target_time"])))
+                 for o in out}  # fmt: skip
+    assert len(evaluated) == 9
+    shift = datetime.fromisoformat(out[3]["target_time"]) - datetime.fromisoformat(
+        out[0]["target_time"]
+    )
+    assert shift == CYCLE_SHIFT == SLOT and out[3]["lat"] == out[0]["lat"]
 
 
 def test_every_variant_gets_its_own_topics_and_group() -> None:
