@@ -206,10 +206,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         lines += ["", "Over repeated runs (median, lowest–highest):", ""]
         for label, r in repeats.items():
             c, w = r["cold"], r["warm"]
+            # Each cache's count: a run without the cold variant still has warm ratios.
             lines.append(
                 f"- {label}: cold {_fmt(c['median'], 2)} ({_fmt(c['min'], 2)}–"
-                f"{_fmt(c['max'], 2)}), warm {_fmt(w['median'], 2)} ({_fmt(w['min'], 2)}–"
-                f"{_fmt(w['max'], 2)}) over {int(c['runs'])} runs"
+                f"{_fmt(c['max'], 2)}, {int(c['runs'])} runs), warm {_fmt(w['median'], 2)} "
+                f"({_fmt(w['min'], 2)}–{_fmt(w['max'], 2)}, {int(w['runs'])} runs)"
             )
     lines += [
         "",
