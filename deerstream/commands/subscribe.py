@@ -51,7 +51,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--hunter-id", help="only this hunter's predictions")
     p.add_argument("--bbox", metavar="MINLAT,MINLON,MAXLAT,MAXLON", help="only inside this box")
-    p.add_argument("--format", choices=("table", "jsonl"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("auto", "table", "jsonl"),
+        default="auto",
+        help="auto (default): a table on a terminal, JSON lines in a pipe or a file",
+    )
     p.add_argument("--count", type=int, metavar="N", help="stop after N predictions")
     p.add_argument("--timeout", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--group", help="join this consumer group (default: none, read everything)")
@@ -91,7 +96,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _subscribe(subscriber: PredictionSubscriber, args: argparse.Namespace) -> int:
-    show = _print_jsonl if args.format == "jsonl" else _table_printer()
+    fmt = args.format
+    if fmt == "auto":
+        fmt = "table" if sys.stdout.isatty() else "jsonl"
+    show = _print_jsonl if fmt == "jsonl" else _table_printer()
     seen = 0
     async with subscriber:
         try:

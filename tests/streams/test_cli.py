@@ -207,9 +207,15 @@ def test_subscribe_prints_jsonl_and_stops_at_count(
     captured = capsys.readouterr()
     assert captured.err == "deerstream: error: timed out after 2 s with 4 of 5 predictions\n"
 
-    assert main(["subscribe", "--from-beginning", "--count", "10", "--timeout", "30"]) == 0
+    argv = ["subscribe", "--from-beginning", "--count", "10", "--timeout", "30"]
+    assert main([*argv, "--format", "table"]) == 0
     table = capsys.readouterr().out
     assert "request_id" in table and "r-00009" in table and "peak_rut" in table
+
+    # By default, output that is not a terminal (a pipe, a file, capsys) is JSON lines.
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10 and all(orjson.loads(line)["request_id"] for line in lines)
 
 
 def test_archive_then_replay_the_file(
