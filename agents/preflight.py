@@ -189,7 +189,7 @@ async def check_redis(redis: RedisSettings, *, timeout_s: float = 5.0) -> None:
 async def check_redis_mode(redis: RedisSettings) -> None:
     """``ConfigError`` for Redis Cluster settings that cannot work (``REDIS_CLUSTER=true``
     at a plain node, a database other than 0 on a cluster); opening the client decides."""
-    client = await open_redis(RedisOptions(url=redis.url, cluster=redis.cluster))
+    client = await open_redis(RedisOptions.from_settings(redis))
     await client.aclose()
 
 

@@ -70,7 +70,7 @@ class WorkerResources(Service):
     async def on_start(self) -> None:
         s = self.settings
         await ensure_topics(s.kafka)
-        self.redis = await open_redis(RedisOptions(url=s.redis.url, cluster=s.redis.cluster))
+        self.redis = await open_redis(RedisOptions.from_settings(s.redis))
         self.enricher = Enricher(
             s.upstreams, self.redis, on_source_latency=self.metrics.observe_source_latency
         )

@@ -243,7 +243,7 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def validate(self) -> None:
-        parse_bootstrap(self.kafka_bootstrap_servers)
+        parse_bootstrap(self.kafka_bootstrap_servers)  # ConfigError names a bad entry
         if self.kafka_security_protocol.upper() not in SECURITY_PROTOCOLS:
             raise ConfigError(
                 f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol!r} is not one of "

@@ -24,6 +24,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
 
 from deerstream.errors import ConfigError
+from deerstream.settings import RedisSettings
 
 CLUSTER_MODES = ("auto", "true", "false")
 
@@ -36,6 +37,11 @@ class RedisOptions:
     cluster: str = "auto"
     connect_timeout_s: float = 1.0
     op_timeout_s: float = 1.0
+
+    @classmethod
+    def from_settings(cls, redis: RedisSettings) -> RedisOptions:
+        """The options for ``REDIS_URL`` and ``REDIS_CLUSTER`` (default timeouts)."""
+        return cls(url=redis.url, cluster=redis.cluster)
 
 
 async def is_cluster_node(url: str, *, timeout_s: float = 2.0) -> bool | None:
