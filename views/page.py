@@ -945,15 +945,21 @@ def _iso(t: datetime) -> str:
 
 def _windows_list(p: Mapping[str, Any], names: Mapping[str, str]) -> str:
     rows = []
-    for w in _list(p.get("hunt_windows")):
-        start, end = _time(w.get("start")), _time(w.get("end"))
-        if start is None or end is None:
-            continue
+    spans = [
+        (w, start, end)
+        for w in _list(p.get("hunt_windows"))
+        if (start := _time(w.get("start"))) is not None and (end := _time(w.get("end"))) is not None
+    ]
+    # Windows ranked by worth over a 48 h forecast repeat their hours ("21:00–22:50" twice):
+    # once they fall on more than one day, each says its day.
+    dated = len({start.date() for _, start, _ in spans}) > 1
+    for w, start, end in spans:
         score = _float(w.get("score"))
         trig = w.get("triggers")
         triggers = [t for t in trig if isinstance(t, str)] if isinstance(trig, list) else []
+        day = f"{_day(start)} " if dated else ""
         rows.append(
-            f"<li><b>{_hhmm(start)}–{_hhmm(end)}</b>"
+            f"<li><b>{day}{_hhmm(start)}–{_hhmm(end)}</b>"
             + (f" score <b>{_num(score)}</b>" if score is not None else "")
             + (
                 f' <span class="muted">({_e(", ".join(t.replace("_", " ") for t in triggers))})'
@@ -1157,6 +1163,10 @@ def _your_stands_card(p: Mapping[str, Any], hours: Sequence[_Hour]) -> str | Non
             return f"{h.start.day} {h.start.strftime('%b')} {_hhmm(h.start)}"
         return _hhmm(h.start)
 
+    def until(i: int) -> str:
+        h = by_index.get(i)
+        return "" if h is None else f"–{_hhmm(h.end)}"
+
     blocks = []
     for r in rated:
         sid = str(r["stand_id"])
@@ -1171,7 +1181,9 @@ def _your_stands_card(p: Mapping[str, Any], hours: Sequence[_Hour]) -> str | Non
         ratings = [_float(v) for v in raw_r] if isinstance(raw_r, list) else []
         reasons = [_text(v) for v in raw_why] if isinstance(raw_why, list) else []
         reasons += [None] * (len(ratings) - len(reasons))
-        bad: list[str] = []
+        # Bad hours in a row with the same rating and reason are one line ("4 Dec
+        # 11:54–22:00, 11 h"): a stand whose wind sits wrong all day is one fact, not eleven.
+        runs: list[tuple[int, int, float, str]] = []  # first, last hour index, rating, why
         unrated: dict[str, list[str]] = {}
         sit = 0
         judged = 0
@@ -1183,11 +1195,17 @@ def _your_stands_card(p: Mapping[str, Any], hours: Sequence[_Hour]) -> str | Non
             judged += 1
             if rating >= SIT_RATING:
                 sit += 1
+            elif runs and runs[-1][1] == i - 1 and runs[-1][2:] == (rating, why or ""):
+                runs[-1] = (runs[-1][0], i, rating, why or "")
             else:
-                bad.append(
-                    f'<li data-kind="bad-hour" data-stand="{_e(sid)}"><b>{_e(when(i))}</b>'
-                    f' <span class="neg">{_num(rating)}/10</span> {_e(why or "")}</li>'
-                )
+                runs.append((i, i, rating, why or ""))
+        bad = [
+            f'<li data-kind="bad-hour" data-stand="{_e(sid)}" data-hours="{last - first + 1}">'
+            f"<b>{_e(when(first))}{_e(until(last) if last > first else '')}</b>"
+            f"{f' ({last - first + 1} h)' if last > first else ''}"
+            f' <span class="neg">{_num(rating)}/10</span> {_e(why)}</li>'
+            for first, last, rating, why in runs
+        ]
         travel = _float(r.get("travel_zone_m"))
         facts = [
             f"travel zone {_num(travel, 0)} m away"

@@ -168,6 +168,21 @@ def test_hunt_windows_wind_north_and_scale_are_there(full: dict[str, Any]) -> No
     assert int(scale["data-metres"]) > 0
 
 
+def test_windows_on_several_days_each_say_their_day(full: dict[str, Any]) -> None:
+    """A 48 h forecast ranks dusk of both days first: "21:00–22:50" twice is unreadable
+    without the day (seen in the tour's page); one day's windows need no date."""
+    one_day = re.findall(r"<li><b>([^<]*)</b> score", render_prediction_page(full))
+    assert one_day and all(re.fullmatch(r"\d\d:\d\d–\d\d:\d\d", t) for t in one_day)
+    later = copy.deepcopy(full["hunt_windows"][0])
+    for key in ("start", "end"):
+        later[key] = (datetime.fromisoformat(later[key]) + timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+    full["hunt_windows"] = [full["hunt_windows"][0], later]
+    labels = re.findall(r"<li><b>([^<]*)</b> score", render_prediction_page(full))
+    assert labels == ["Sun 8 Nov 12:00–15:00", "Mon 9 Nov 12:00–15:00"]
+
+
 def test_factors_are_listed_in_words(full: dict[str, Any]) -> None:
     page = render_prediction_page(full)
     for f in full["factors"]:
@@ -398,6 +413,22 @@ def test_v2_your_stands_show_travel_zone_good_winds_and_bad_hours(full: dict[str
     assert "not rated 8 Nov 16:00: no wind data for this hour" in page
     assert "worth sitting (≥ 4) in 9 of 11 rated hours" in page
     assert "distance to a travel zone unknown" in page  # creek: no travel zone
+
+
+def test_v2_bad_hours_in_a_row_for_one_reason_are_one_line(full: dict[str, Any]) -> None:
+    """The tour's creek stand listed the same "wind carries scent over the bedding zone" for
+    eleven hours one by one; a run of equal bad hours is one line with its span."""
+    p = _v2_day(full)
+    rated = p["stand_ratings"][0]
+    same = "wind from 200° carries scent over the bedding zone 161 m NNE"
+    for k in (8, 9, 10):
+        rated["ratings"][k], rated["reasons"][k] = 1.0, same
+    rated["ratings"][11], rated["reasons"][11] = 2.0, same  # another rating: its own line
+    page = render_prediction_page(p)
+    bad = [e for e in data_elements(page, "bad-hour") if e["data-stand"] == "ridge-oak"]
+    assert [e["data-hours"] for e in bad] == ["1", "1", "3", "1"]
+    assert "<b>8 Nov 19:00–22:00</b> (3 h)" in page
+    assert page.count(same) == 2
 
 
 def test_v2_hunter_stands_are_drawn_on_the_plan_with_their_id(full: dict[str, Any]) -> None:
