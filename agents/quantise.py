@@ -30,12 +30,13 @@ PREDICTION_PREFIX = "ds:prediction:v1:"
 
 def evaluation_request(req: PredictionRequest) -> PredictionRequest:
     """The request as the model evaluates it: snapped to its cell centre and slot start."""
-    return dataclasses.replace(
-        req,
-        lat=round(req.lat, CELL_DECIMALS),
-        lon=_wrap_lon(round(req.lon, CELL_DECIMALS)),
-        target_time=slot_start(req.target_time),
-    )
+    lat, lon = evaluation_point(req.lat, req.lon)
+    return dataclasses.replace(req, lat=lat, lon=lon, target_time=slot_start(req.target_time))
+
+
+def evaluation_point(lat: float, lon: float) -> tuple[float, float]:
+    """The cell centre a place is evaluated (and its enrichment fetched and cached) at."""
+    return round(lat, CELL_DECIMALS), _wrap_lon(round(lon, CELL_DECIMALS))
 
 
 def slot_start(t: datetime) -> datetime:

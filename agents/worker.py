@@ -30,11 +30,13 @@ from deerstream.agents.offsets import OffsetGate
 from deerstream.agents.pipeline import PredictionPipeline
 from deerstream.agents.preflight import run_checks
 from deerstream.agents.publisher import FaustPublisher
+from deerstream.agents.quantise import evaluation_point
 from deerstream.agents.recent import RecentPredictions
 from deerstream.agents.records import InputMessage
 from deerstream.engine import MODEL_VERSION, predict
 from deerstream.enrich import Enricher, RedisCache
 from deerstream.enrich.redis_client import RedisOptions, is_cluster_client, open_redis
+from deerstream.enrich.terrain_view import cached_terrain_grid
 from deerstream.logs import configure_logging, log_event
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
@@ -47,6 +49,15 @@ LAG_INTERVAL_S = 5.0
 LAG_TIMEOUT_S = 10.0
 # An event that holds its partition's commits this long is logged (every LAG_INTERVAL_S).
 BLOCKED_WARN_S = 10.0
+
+
+def partition_counts(tps: Any) -> dict[str, int]:
+    """How many partitions of each topic, Faust's internal topics left out, and the total."""
+    counts: dict[str, int] = {}
+    for tp in tps:
+        if "__assignor" not in tp.topic:
+            counts[tp.topic] = counts.get(tp.topic, 0) + 1
+    return {"total": sum(counts.values()), **dict(sorted(counts.items()))}
 
 
 class WorkerResources(Service):
@@ -66,6 +77,21 @@ class WorkerResources(Service):
         # The last predictions published, for the ops server's /predictions pages.
         self.recent = RecentPredictions()
         self._batches = 0
+        # The frameworks' own INFO lines are off by default (LOG_LIBRARY_LEVEL): the worker
+        # says itself what a person watching it needs, starting with its partitions.
+        # (mode's stub types the handler as a union no coroutine function matches.)
+        app.on_partitions_assigned.connect(self._log_assigned)  # type: ignore[arg-type]
+        app.on_partitions_revoked.connect(self._log_revoked)  # type: ignore[arg-type]
+
+    async def _log_assigned(self, sender: Any, *args: Any, signal: Any, **_: Any) -> None:
+        """Faust's signal: ``send(assigned)``."""
+        assigned = args[0] if args else ()
+        log_event(log, logging.INFO, "partitions assigned", **partition_counts(assigned))
+
+    async def _log_revoked(self, sender: Any, *args: Any, signal: Any, **_: Any) -> None:
+        revoked = args[0] if args else ()
+        if revoked:
+            log_event(log, logging.INFO, "partitions revoked", **partition_counts(revoked))
 
     async def on_start(self) -> None:
         s = self.settings
@@ -103,6 +129,7 @@ class WorkerResources(Service):
                 "upstreams": self._check_upstreams,
             },
             predictions=self.recent,
+            terrain=self._cached_terrain,
         )
         await self.ops.start()
         log_event(
@@ -113,6 +140,10 @@ class WorkerResources(Service):
             exactly_once=s.agent.exactly_once,
             model_version=MODEL_VERSION,
         )
+
+    async def _cached_terrain(self, lat: float, lon: float) -> dict[str, Any] | None:
+        """The elevation grid the enricher cached for this place (the page's shading)."""
+        return await cached_terrain_grid(self.redis, *evaluation_point(lat, lon))
 
     async def on_stop(self) -> None:
         if self.ops is not None:
@@ -209,7 +240,7 @@ class WorkerResources(Service):
         assigned = self.app.consumer.assignment() if self.app.consumer else set()
         if not assigned:
             return False, "no partitions assigned yet"
-        return True, f"{len(assigned)} partitions assigned"
+        return True, f"{partition_counts(assigned)['total']} partitions assigned"
 
     async def _check_producer(self) -> tuple[bool, str]:
         started = self.app.producer is not None and self.app.producer.state == "running"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
@@ -35,6 +35,8 @@ __all__ = ["Check", "CheckResult", "OpsServer", "PredictionStore", "run_checks"]
 
 #: A readiness check: ``(ok, detail)``; ``detail`` says why not when ``ok`` is false.
 Check = Callable[[], Awaitable[tuple[bool, str]]]
+#: The cached elevation grid of a place (lat, lon) for the page's shading, or None.
+TerrainLookup = Callable[[float, float], Awaitable[Mapping[str, Any] | None]]
 CheckResult = dict[str, bool | str]
 
 _log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ class OpsServer(AsyncStartStop):
         *,
         check_timeout_s: float = 1.0,
         predictions: PredictionStore | None = None,
+        terrain: TerrainLookup | None = None,
     ) -> None:
         self._host = listen.host
         self._requested_port = listen.port
@@ -88,6 +91,7 @@ class OpsServer(AsyncStartStop):
         self._checks = dict(checks)
         self._check_timeout_s = check_timeout_s
         self._predictions = predictions
+        self._terrain = terrain
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -168,7 +172,15 @@ class OpsServer(AsyncStartStop):
             return web.Response(text="stored prediction is not JSON\n", status=500)
         if not isinstance(prediction, dict):
             return web.Response(text="stored prediction is not an object\n", status=500)
-        return _page(render_prediction_page(prediction), 200)
+        grid = None
+        lat, lon = prediction.get("lat"), prediction.get("lon")
+        if (
+            self._terrain is not None
+            and isinstance(lat, float | int)
+            and isinstance(lon, float | int)
+        ):
+            grid = await self._terrain(float(lat), float(lon))
+        return _page(render_prediction_page(prediction, elevation_grid=grid), 200)
 
 
 def _json(payload: object, status: int) -> web.Response:

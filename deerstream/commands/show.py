@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import sys
 from dataclasses import dataclass
@@ -23,8 +24,12 @@ from typing import Any
 import orjson
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
+from redis.exceptions import RedisError
 
+from deerstream.agents.quantise import evaluation_point
 from deerstream.commands._console import quiet_kafka_logs
+from deerstream.enrich.redis_client import RedisOptions, open_redis
+from deerstream.enrich.terrain_view import cached_terrain_grid
 from deerstream.errors import ConfigError, ContractError
 from deerstream.models.codec import decode_prediction
 from deerstream.settings import Settings
@@ -75,13 +80,36 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             " prediction read so far\n"
         )
     out = Path(args.out) if args.out else Path(default_filename(args.request_id))
+    grid = asyncio.run(cached_terrain(settings, found.prediction))
+    if grid is None:
+        sys.stderr.write(
+            "deerstream: no cached terrain for this place in Redis: the plan has no shading\n"
+        )
     try:
-        out.write_text(render_prediction_page(found.prediction), encoding="utf-8")
+        page = render_prediction_page(found.prediction, elevation_grid=grid)
+        out.write_text(page, encoding="utf-8")
     except OSError as exc:
         sys.stderr.write(f"deerstream: error: cannot write {str(out)!r}: {exc.strerror}\n")
         return 1
     print(out)
     return 0
+
+
+async def cached_terrain(settings: Settings, prediction: dict[str, Any]) -> dict[str, Any] | None:
+    """The elevation grid the worker cached for the prediction's place (read from Redis,
+    never fetched from an upstream), or None when it is not there or Redis is not."""
+    lat, lon = prediction.get("lat"), prediction.get("lon")
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return None
+    try:
+        client = await open_redis(RedisOptions.from_settings(settings.redis))
+    except (ConfigError, RedisError, OSError, ValueError):
+        return None
+    try:
+        return await cached_terrain_grid(client, *evaluation_point(float(lat), float(lon)))
+    finally:
+        with contextlib.suppress(RedisError, OSError):
+            await client.aclose()
 
 
 def default_filename(request_id: str) -> str:

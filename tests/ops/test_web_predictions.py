@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import orjson
@@ -18,15 +19,17 @@ from tests.views.dom import data_elements
 FULL = (Path(__file__).resolve().parents[2] / "examples" / "predictions" / "full.json").read_bytes()
 RID = "app-7:hunt.2026-11-08"
 
-Serve = Callable[[RecentPredictions | None], Awaitable[OpsServer]]
+Serve = Callable[..., Awaitable[OpsServer]]
 
 
 @pytest.fixture
 async def serve() -> AsyncIterator[Serve]:
     servers: list[OpsServer] = []
 
-    async def start(store: RecentPredictions | None) -> OpsServer:
-        server = OpsServer(Settings(web_port=0).web, Metrics(), {}, predictions=store)
+    async def start(store: RecentPredictions | None, terrain: Any = None) -> OpsServer:
+        server = OpsServer(
+            Settings(web_port=0).web, Metrics(), {}, predictions=store, terrain=terrain
+        )
         await server.start()
         servers.append(server)
         return server
@@ -61,6 +64,33 @@ async def test_a_recent_prediction_is_served_as_a_self_contained_page(serve: Ser
     assert RID in page
     cones = {e["data-stand"] for e in data_elements(page, "cone")}
     assert cones == {"P1", "P2", "ridge-oak"} and len(data_elements(page, "zone")) == 5
+
+
+async def test_the_page_is_shaded_with_the_cached_terrain_of_its_place(serve: Serve) -> None:
+    full = orjson.loads(FULL)
+    asked: list[tuple[float, float]] = []
+
+    async def terrain(lat: float, lon: float) -> dict[str, Any]:
+        asked.append((lat, lon))
+        return {
+            "lat": lat,
+            "lon": lon,
+            "rows": 3,
+            "cols": 3,
+            "dlat": 0.0008,
+            "dlon": 0.0011,
+            "e": [300.0, 310.0, 320.0, 305.0, 315.0, 325.0, 310.0, 320.0, None],
+        }
+
+    server = await serve(_store(), terrain)
+    status, _, body = await _get(server, f"/predictions/{RID}")
+    assert status == 200 and asked == [(full["lat"], full["lon"])]
+    (shading,) = data_elements(body.decode(), "terrain")
+    assert (float(shading["data-min-m"]), float(shading["data-max-m"])) == (300.0, 325.0)
+    # No lookup (or nothing cached): the same page, unshaded.
+    plain = await serve(_store())
+    _, _, body = await _get(plain, f"/predictions/{RID}")
+    assert data_elements(body.decode(), "terrain") == []
 
 
 async def test_json_form_is_the_published_bytes(serve: Serve) -> None:

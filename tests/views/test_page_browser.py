@@ -23,7 +23,7 @@ from tests.views.dom import data_elements
 pytestmark = pytest.mark.integration
 
 FULL = Path(__file__).resolve().parents[2] / "examples" / "predictions" / "full.json"
-#: Set to a path to keep the screenshot (docs/prediction-page.png is made this way).
+#: Set to a path to keep the screenshot of examples/predictions/full.json.
 SCREENSHOT_ENV = "DEERSTREAM_PAGE_SCREENSHOT"
 _FLAGS = (
     "--headless",

@@ -71,15 +71,17 @@ def _args(**kw: object) -> argparse.Namespace:
     return argparse.Namespace(**{**base, **kw})
 
 
+async def _found_once(settings: Settings, topic: str, rid: str, timeout_s: float) -> Any:
+    """``find_latest`` for a topic holding full.json under ``rid``."""
+    scan = command.LatestScan(rid)
+    scan.offer(_record(rid.encode(), _value()))
+    return scan.latest(), scan
+
+
 def test_writes_the_page_and_prints_its_path(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async def fake(settings: Settings, topic: str, rid: str, timeout_s: float) -> Any:
-        scan = command.LatestScan(rid)
-        scan.offer(_record(rid.encode(), _value()))
-        return scan.latest(), scan
-
-    monkeypatch.setattr(command, "find_latest", fake)
+    monkeypatch.setattr(command, "find_latest", _found_once)
     monkeypatch.chdir(tmp_path)
     assert command.run(_args(), Settings()) == 0
     out = tmp_path / f"prediction-{RID}.html"
@@ -87,6 +89,38 @@ def test_writes_the_page_and_prints_its_path(
     # One cone per proposed stand (P1, P2) and one for the rated stand of the hunter.
     cones = {e["data-stand"] for e in data_elements(out.read_text(), "cone")}
     assert cones == {"P1", "P2", "ridge-oak"}
+
+
+def test_the_page_is_shaded_with_the_terrain_cached_for_its_place(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grids: list[dict[str, Any] | None] = [
+        {
+            "lat": FULL["lat"],
+            "lon": FULL["lon"],
+            "rows": 1,
+            "cols": 2,
+            "dlat": 0.001,
+            "dlon": 0.001,
+            "e": [200.0, 260.0],
+        },
+        None,
+    ]
+
+    async def terrain(settings: Settings, prediction: dict[str, Any]) -> dict[str, Any] | None:
+        assert prediction["request_id"] == RID
+        return grids.pop(0)
+
+    monkeypatch.setattr(command, "find_latest", _found_once)
+    monkeypatch.setattr(command, "cached_terrain", terrain)
+    out = tmp_path / "p.html"
+    assert command.run(_args(out=str(out)), Settings()) == 0
+    (shading,) = data_elements(out.read_text(), "terrain")
+    assert shading["data-max-m"] == "260"
+    assert capsys.readouterr().err == ""
+    assert command.run(_args(out=str(out)), Settings()) == 0
+    assert data_elements(out.read_text(), "terrain") == []
+    assert "no cached terrain" in capsys.readouterr().err
 
 
 def test_not_found_is_one_line_and_exit_1(
