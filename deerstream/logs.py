@@ -153,6 +153,10 @@ class TextFormatter(logging.Formatter):
         return f"{line}\n{exc}" if exc is not None else line
 
 
+#: Loggers of the libraries the worker runs on, set to ``LOG_LIBRARY_LEVEL``.
+LIBRARY_LOGGERS = ("faust", "mode", "aiokafka")
+
+
 def wants_json(log_format: str, stream: TextIO) -> bool:
     """``auto``: JSON unless ``stream`` is a terminal (containers and CI get JSON)."""
     if log_format != "auto":
@@ -179,6 +183,11 @@ def configure_logging(logging_: LogSettings, stream: TextIO | None = None) -> No
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
     root.setLevel(logging_.level.upper())
+    # The frameworks narrate every service's start and stop ("[^---Conductor]: Starting...",
+    # some forty lines per start) at INFO; the worker says what matters itself (started,
+    # partitions assigned, stopped). Their warnings and errors still come through.
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging_.library_level.upper())
     # One line per HTTP request (Prometheus scrapes every few seconds) is noise, not an event.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 

@@ -136,6 +136,7 @@ class WebSettings:
 class LogSettings:
     level: str
     format: str  # auto, json, text
+    library_level: str = "WARNING"  # the frameworks' own loggers (faust, mode, aiokafka)
 
 
 def parse_bootstrap(text: str) -> tuple[BrokerAddress, ...]:
@@ -218,6 +219,9 @@ class Settings:
     # Logging
     log_level: str = "INFO"
     log_format: str = "auto"  # auto (text on a terminal, JSON otherwise), json or text
+    # Faust, mode and aiokafka log every service start and stop at INFO; their warnings
+    # and errors (a broker lost, a rebalance failing) still show at WARNING.
+    log_library_level: str = "WARNING"
 
     # Local stack
     state_dir: str = ".deerstream"
@@ -274,6 +278,8 @@ class Settings:
             raise ConfigError("EVENT_LOOP must be one of " + ", ".join(EVENT_LOOPS))
         if self.log_level.upper() not in LOG_LEVELS:
             raise ConfigError("LOG_LEVEL must be one of " + ", ".join(LOG_LEVELS))
+        if self.log_library_level.upper() not in LOG_LEVELS:
+            raise ConfigError("LOG_LIBRARY_LEVEL must be one of " + ", ".join(LOG_LEVELS))
         if not 0 <= self.web_port < 65536:
             raise ConfigError("WEB_PORT must be 0..65535 (0: any free port)")
         if self.topic_replication < 1:
@@ -354,7 +360,9 @@ class Settings:
 
     @cached_property
     def logging(self) -> LogSettings:
-        return LogSettings(level=self.log_level, format=self.log_format)
+        return LogSettings(
+            level=self.log_level, format=self.log_format, library_level=self.log_library_level
+        )
 
     @property
     def uses_local_upstreams(self) -> bool:

@@ -157,3 +157,34 @@ def test_text_is_never_coloured_even_on_a_terminal() -> None:
     configure_logging(Settings(log_format="text").logging, on)
     logging.getLogger("deerstream.test").warning("plain")
     assert "\x1b" not in on.getvalue()
+
+
+def test_the_frameworks_narration_is_off_unless_asked_for(stream: io.StringIO) -> None:
+    """Faust and mode log ~40 INFO lines per start ("[^---Conductor]: Starting..."); a
+    person running the worker sees the worker's own lines and the frameworks' warnings."""
+    saved = {n: logging.getLogger(n).level for n in ("faust", "mode", "aiokafka")}
+    try:
+        configure_logging(Settings(log_format="text").logging, stream)
+        logging.getLogger("faust.transport.conductor").info("[^---Conductor]: Starting...")
+        logging.getLogger("aiokafka.consumer.group_coordinator").warning("Heartbeat failed")
+        logging.getLogger("deerstream.worker").info("partitions assigned")
+        lines = stream.getvalue().splitlines()
+        assert [line.split(maxsplit=2)[2] for line in lines] == [
+            "aiokafka.consumer.group_coordinator: Heartbeat failed",
+            "deerstream.worker: partitions assigned",
+        ]
+        stream.truncate(0)
+        stream.seek(0)
+        configure_logging(Settings(log_format="text", log_library_level="INFO").logging, stream)
+        logging.getLogger("mode.services").info("[^Worker]: Starting...")
+        assert "mode.services: [^Worker]: Starting..." in stream.getvalue()
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def test_a_wrong_library_level_is_a_config_error() -> None:
+    from deerstream.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="LOG_LIBRARY_LEVEL"):
+        Settings(log_library_level="LOUD")
