@@ -112,6 +112,15 @@ async def check_kafka(kafka: KafkaSettings, *, timeout_s: float = 10.0) -> None:
             continue
         conn.close()
         await _read_metadata(kwargs, server, timeout_s, kafka.topics.replication)
+        if kwargs.get("sasl_mechanism"):
+            log_event(
+                log,
+                logging.INFO,
+                "kafka login accepted",
+                server=server,
+                user=kafka.connection.sasl_username,
+                mechanism=kwargs.get("sasl_mechanism"),
+            )
         return
     raise BrokerError("no Kafka bootstrap server answered (" + "; ".join(unreachable) + ")")
 
