@@ -63,6 +63,11 @@ def partition_counts(tps: Any) -> dict[str, int]:
 class WorkerResources(Service):
     """Everything the pipeline needs, with an explicit lifecycle."""
 
+    #: mode narrates each service's start and stop ("[^-WorkerResources]: Starting...")
+    #: on the service's logger; under ``mode.`` that follows LOG_LIBRARY_LEVEL like the
+    #: rest of mode's lines. The worker's own events go to ``deerstream.worker``.
+    logger = logging.getLogger("mode.deerstream.WorkerResources")
+
     def __init__(self, app: faust.App, settings: Settings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app = app
