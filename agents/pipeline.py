@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -26,7 +26,7 @@ from deerstream.metrics import Metrics
 from deerstream.models import headers as hdr
 from deerstream.models.codec import decode_request, prediction_keys, prediction_to_dict
 from deerstream.models.deadletter import DeadLetter, dead_letter_for, dead_letter_headers
-from deerstream.models.framing import unframe
+from deerstream.models.framing import frame, unframe
 from deerstream.models.ids import prediction_id_for
 from deerstream.models.records import (
     Enrichment,
@@ -98,6 +98,7 @@ class PredictionPipeline:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         on_published: Callable[[bytes, bytes], None] | None = None,
+        output_schema_ids: Mapping[int, int] | None = None,
     ) -> None:
         self.agent = agent
         self.topics = topics
@@ -112,6 +113,8 @@ class PredictionPipeline:
         self.sleep = sleep
         # Told (key, value) of each prediction once the broker acknowledged it.
         self.on_published = on_published
+        # {schema_version: registry id}: predictions are framed for a schema registry.
+        self.output_schema_ids = dict(output_schema_ids or {})
 
     # ------------------------------------------------------------------ public
 
@@ -348,6 +351,12 @@ class PredictionPipeline:
             (hdr.SCHEMA_VERSION, str(base["schema_version"]).encode()),
             (hdr.MODEL_VERSION, self.model_version.encode()),
         ]
+        value = orjson.dumps(stamped)
+        version = base["schema_version"]
+        schema_id = self.output_schema_ids.get(version) if isinstance(version, int) else None
+        if schema_id is not None:
+            value = frame(value, schema_id)
+            headers.append((hdr.SCHEMA_ID, str(schema_id).encode()))
         if p.replay:
             headers.append((hdr.REPLAY, b"1"))
             origin = p.msg.header(hdr.REPLAY_ORIGIN)
@@ -356,7 +365,7 @@ class PredictionPipeline:
         out = OutputMessage(
             topic=self.topics.prediction,
             key=req.request_id.encode(),
-            value=orjson.dumps(stamped),
+            value=value,
             headers=headers,
         )
         work.outputs.append((p.msg, out))

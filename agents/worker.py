@@ -41,6 +41,7 @@ from deerstream.logs import configure_logging, log_event
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
 from deerstream.streams.admin import ensure_topics
+from deerstream.streams.registry import register_prediction_schemas
 from deerstream.web import OpsServer
 
 log = logging.getLogger("deerstream.worker")
@@ -111,6 +112,19 @@ class WorkerResources(Service):
         self.metrics.register_stats("enrichment", self.enricher.stats)
         self.metrics.register_stats("prediction_cache", cache.stats)
         self.metrics.register_stats("offsets", lambda: self.gate.stats(time.monotonic()))
+        schema_ids: dict[int, int] = {}
+        if s.schema_registry_url:
+            schema_ids = await register_prediction_schemas(
+                s.schema_registry_url, s.kafka.topics.prediction
+            )
+            log_event(
+                log,
+                logging.INFO,
+                "prediction schemas registered; predictions are framed",
+                registry=s.schema_registry_url,
+                subject=f"{s.kafka.topics.prediction}-value",
+                ids=",".join(f"v{v}={i}" for v, i in sorted(schema_ids.items())),
+            )
         self.pipeline = PredictionPipeline(
             s.agent,
             s.kafka.topics,
@@ -122,6 +136,7 @@ class WorkerResources(Service):
             model_version=MODEL_VERSION,
             metrics=self.metrics,
             on_published=self.recent.add,
+            output_schema_ids=schema_ids,
         )
         self.ops = OpsServer(
             s.web,

@@ -191,6 +191,8 @@ class Settings:
     scouting_shared: bool = False
     elevation_api: str = "open-meteo"  # or opentopodata (ELEVATION_URL is then a dataset URL)
     open_meteo_api_key: str = ""  # the commercial endpoint's key, sent as apikey=
+    # A Confluent-compatible schema registry: predictions are registered and framed.
+    schema_registry_url: str = ""
     # Shared call budgets ("600/min,5000/h,10000/day"; "none"); auto = Open-Meteo's free
     # tier for a non-local URL without an API key, no limit otherwise.
     weather_budget: str = "auto"
@@ -284,6 +286,10 @@ class Settings:
             raise ConfigError("WEB_PORT must be 0..65535 (0: any free port)")
         if self.topic_replication < 1:
             raise ConfigError("TOPIC_REPLICATION must be >= 1")
+        if self.schema_registry_url and not self.schema_registry_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ConfigError("SCHEMA_REGISTRY_URL must start with http:// or https://")
         if self.log_format not in ("auto", "json", "text"):
             raise ConfigError("LOG_FORMAT must be auto, json or text")
 

@@ -28,6 +28,7 @@ from aiohttp import web
 from deerstream.lifecycle import AsyncStartStop
 from deerstream.logs import redact
 from deerstream.metrics import Metrics
+from deerstream.models.framing import unframe
 from deerstream.settings import WebSettings
 from deerstream.views.page import render_index_page, render_prediction_page
 
@@ -165,9 +166,9 @@ class OpsServer(AsyncStartStop):
                 return _json({"error": why}, 404)
             return web.Response(text=why + "\n", status=404, content_type="text/plain")
         if as_json:
-            return web.Response(body=raw, content_type="application/json")
+            return web.Response(body=unframe(raw).payload, content_type="application/json")
         try:
-            prediction = orjson.loads(raw)
+            prediction = orjson.loads(unframe(raw).payload)
         except orjson.JSONDecodeError:
             return web.Response(text="stored prediction is not JSON\n", status=500)
         if not isinstance(prediction, dict):

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import orjson
 
+from deerstream.models.framing import unframe
 from deerstream.models.geo import COMPASS_16
 from deerstream.models.records import (
     SUPPORTED_SCHEMA_VERSIONS,
@@ -232,9 +233,12 @@ def _quality_to_dict(q: SourceQuality, path: str) -> dict[str, object]:
 
 
 def decode_prediction(data: bytes) -> Prediction:
-    """Parse and validate one prediction event; raises ContractError, never anything else."""
+    """Parse and validate one prediction event; raises ContractError, never anything else.
+
+    A prediction framed for a schema registry (magic 0 + schema id) is read behind its
+    frame, as a registry-aware consumer does."""
     try:
-        obj = orjson.loads(data)
+        obj = orjson.loads(unframe(data).payload)
     except orjson.JSONDecodeError as exc:
         fail("invalid_json", f"event is not valid JSON: {exc}", "$")
     return prediction_from_dict(obj)

@@ -32,6 +32,7 @@ from deerstream.enrich.redis_client import RedisOptions, open_redis
 from deerstream.enrich.terrain_view import cached_terrain_grid
 from deerstream.errors import ConfigError, ContractError
 from deerstream.models.codec import decode_prediction
+from deerstream.models.framing import unframe
 from deerstream.settings import Settings
 from deerstream.streams.kafka import BrokerError, partitions_of
 from deerstream.streams.ranges import close_consumer, open_reader
@@ -153,7 +154,12 @@ class LatestScan:
             return False
         if prediction.request_id != self.request_id:
             return False
-        found = Found(orjson.loads(value), record.partition, record.offset, record.timestamp or 0)
+        found = Found(
+            orjson.loads(unframe(value).payload),
+            record.partition,
+            record.offset,
+            record.timestamp or 0,
+        )
         previous = self._by_partition.get(record.partition)
         if previous is None or found.offset > previous.offset:
             self._by_partition[record.partition] = found

@@ -9,6 +9,7 @@ from pathlib import Path
 from deerstream.errors import ConfigError
 from deerstream.settings import Settings
 from deerstream.stack import ComponentStatus, Stack
+from deerstream.stack.registry import SchemaRegistryProcess
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,6 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="up/status/down: N KRaft brokers on KAFKA_BOOTSTRAP_SERVERS's port and the "
         "pairs after it (RF min(N,3), min.insync.replicas 2 for 3)",
     )
+    p.add_argument(
+        "--schema-registry",
+        action="store_true",
+        help="up: a schema registry (Apicurio, Confluent-compatible API) on SCHEMA_REGISTRY_URL's "
+        "port (default 127.0.0.1:8081), fetched from Maven Central on first use",
+    )
     p.set_defaults(handler=run)
 
 
@@ -44,13 +51,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     if args.brokers is not None and args.brokers < 1:
         raise ConfigError("--brokers must be >= 1")
-    stack = Stack(settings, redis_cluster=args.redis_cluster, brokers=args.brokers)
+    stack = Stack(
+        settings,
+        redis_cluster=args.redis_cluster,
+        brokers=args.brokers,
+        schema_registry=args.schema_registry,
+    )
     if args.action == "up":
         started = stack.up()
         if args.record:
             Path(args.record).parent.mkdir(parents=True, exist_ok=True)
             Path(args.record).write_text("".join(f"{n}\n" for n in started))
         _print_status(stack)
+        registry = next((c for c in stack.components if c.name == "schema-registry"), None)
+        if isinstance(registry, SchemaRegistryProcess) and not settings.schema_registry_url:
+            print(f"export SCHEMA_REGISTRY_URL={registry.api_url}")
         return 0 if all(s.healthy for s in stack.status()) else 1
     if args.action == "down":
         only = None

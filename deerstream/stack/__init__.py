@@ -12,6 +12,7 @@ from deerstream.stack.kafka import KafkaBroker
 from deerstream.stack.kafka_cluster import KafkaCluster
 from deerstream.stack.redis import RedisServer
 from deerstream.stack.redis_cluster import RedisClusterNodes
+from deerstream.stack.registry import SchemaRegistryProcess
 from deerstream.stack.types import ComponentStatus
 from deerstream.streams.admin import ensure_topics
 
@@ -30,7 +31,12 @@ class Stack:
     """Starts and stops the components in dependency order."""
 
     def __init__(
-        self, settings: Settings, *, redis_cluster: bool = False, brokers: int | None = None
+        self,
+        settings: Settings,
+        *,
+        redis_cluster: bool = False,
+        brokers: int | None = None,
+        schema_registry: bool = False,
     ) -> None:
         state = Path(settings.state_dir).resolve()
         addresses = settings.kafka.connection.bootstrap  # parsed and checked once
@@ -52,6 +58,10 @@ class Stack:
             else:
                 self.components.append(KafkaBroker(state, "127.0.0.1", port))
         self.components.extend(_simulators(settings, state))
+        registry = SchemaRegistryProcess(state, settings.schema_registry_url)
+        # Like the clusters: one this stack started is managed without the flag too.
+        if schema_registry or registry.pidfile.read() is not None:
+            self.components.append(registry)
 
     def up(self, only: list[str] | None = None) -> list[str]:
         """Start what is not running; returns the names newly started. On failure, stops

@@ -103,6 +103,11 @@ def test_the_wheel_installs_one_top_level_package(installed: Path) -> None:
         "prediction.v1.json",
         "prediction.v2.json",
     ]
+    # The stack resolves Kafka and the schema registry through these pinned poms.
+    assert sorted(p.name for p in (site / "deerstream" / "stack").glob("*.xml")) == [
+        "pom.xml",
+        "registry-pom.xml",
+    ]
 
 
 async def test_the_installed_worker_answers_a_request(
