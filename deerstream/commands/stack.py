@@ -83,10 +83,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print_status(stack: Stack) -> list[ComponentStatus]:
     statuses = stack.status()
-    print(f"{'component':<11} {'address':<22} {'pid':>7}  {'healthy':<8} detail")
+    print(f"{'component':<15} {'address':<24} {'pid':>7}  {'healthy':<8} detail")
     for s in statuses:
         pid = str(s.pid) if s.pid else "-"
         print(
-            f"{s.name:<11} {s.address:<22} {pid:>7}  {'yes' if s.healthy else 'NO':<8} {s.detail}"
+            f"{s.name:<15} {s.address:<24} {pid:>7}  {'yes' if s.healthy else 'NO':<8} {s.detail}"
         )
     return statuses
