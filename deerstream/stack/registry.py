@@ -22,7 +22,6 @@ from deerstream.errors import StackError
 from deerstream.stack.process import PidFile, port_held, spawn, tail
 from deerstream.stack.types import ComponentStatus, component_status
 
-MARKER = "apicurio-registry-app"
 DEFAULT_URL = "http://127.0.0.1:8081"
 #: The Confluent-compatible API under the registry's root.
 CCOMPAT_PATH = "/apis/ccompat/v7"
@@ -37,9 +36,13 @@ class SchemaRegistryProcess:
         self.host = parsed.hostname or "127.0.0.1"
         self.port = parsed.port or 8081
         self.root = state_dir / "schema-registry"
-        self.app_dir = self.root / "app"
-        self.log_path = self.root / "registry.log"
-        self.pidfile = PidFile(self.root / "registry.pid", markers=(MARKER,))
+        self.app_dir = self.root / "app"  # the download, shared by every port
+        # One pid file and log per port: a registry on another port (a test's) is another
+        # process and must not take this one's pid file.
+        self.log_path = self.root / f"registry-{self.port}.log"
+        self.pidfile = PidFile(
+            self.root / f"registry-{self.port}.pid", markers=(f"quarkus.http.port={self.port}",)
+        )
 
     @property
     def address(self) -> str:

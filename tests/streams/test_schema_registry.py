@@ -130,6 +130,16 @@ async def test_a_refused_schema_names_the_registrys_reason() -> None:
         await server.close()
 
 
+def test_registries_on_two_ports_keep_their_own_pid_files(tmp_path: Path) -> None:
+    """The suite's registry (a free port) once took the pid file of the one `stack up
+    --schema-registry` had started, which `stack down` then could not find."""
+    mine = SchemaRegistryProcess(tmp_path, "http://127.0.0.1:8081/apis/ccompat/v7")
+    tests = SchemaRegistryProcess(tmp_path, "http://127.0.0.1:18123")
+    assert mine.pidfile.path != tests.pidfile.path and mine.log_path != tests.log_path
+    assert mine.app_dir == tests.app_dir  # one download
+    assert mine.api_url == "http://127.0.0.1:8081/apis/ccompat/v7"
+
+
 def test_a_registry_url_must_be_http() -> None:
     with pytest.raises(ConfigError, match="SCHEMA_REGISTRY_URL"):
         Settings(schema_registry_url="127.0.0.1:8081")
