@@ -59,6 +59,16 @@ class _Entry:
 MEMO_ENTRIES = 128
 
 
+def read_entry(raw: bytes) -> _Entry | None:
+    """A cache value's envelope ``{"t": fetched_at, "d": data | null, "r": reason}``, or None
+    when the bytes are not one."""
+    try:
+        body = orjson.loads(raw)
+        return _Entry(float(body["t"]), body["d"], body.get("r"))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+
+
 def budget_stats(http: UpstreamHttp) -> dict[str, float]:
     """Units of the shared call budget spent, refused and spent unchecked (Redis down)."""
     if http.budget is None:
@@ -152,10 +162,8 @@ class CachedSource(Generic[G, K, V]):
         if entry is not None:
             memo.move_to_end(raw)
             return entry
-        try:
-            body = orjson.loads(raw)
-            entry = _Entry(float(body["t"]), body["d"], body.get("r"))
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        entry = read_entry(raw)
+        if entry is None:
             return None  # an unreadable entry is a miss; the fetch overwrites it
         memo[raw] = entry
         if len(memo) > MEMO_ENTRIES:

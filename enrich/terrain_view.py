@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import orjson
 from redis.exceptions import RedisError
 
 from deerstream.enrich.keys import terrain_cell
+from deerstream.enrich.sources import read_entry
 
 __all__ = ["cached_terrain_grid"]
 
@@ -34,11 +34,6 @@ async def cached_terrain_grid(
         raw = await asyncio.wait_for(redis.get(key), timeout_s)
     except (RedisError, OSError, TimeoutError):
         return None
-    if raw is None:
-        return None
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    grid = body.get("d") if isinstance(body, dict) else None
+    entry = None if raw is None else read_entry(raw)
+    grid = None if entry is None else entry.data
     return grid if isinstance(grid, dict) else None
