@@ -8,6 +8,11 @@ It lives on the event loop: no locks; nothing here survives a restart (the topic
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from deerstream.agents.quantise import evaluation_point
+from deerstream.enrich.terrain_view import cached_terrain_grid
 
 #: How many predictions a worker keeps for ``/predictions``.
 RECENT_PREDICTIONS = 200
@@ -40,3 +45,15 @@ class RecentPredictions:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+async def cached_terrain_for(redis: Any, prediction: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The elevation grid the worker cached for a prediction's place (the page's shading):
+    the grid of the cell the request was evaluated at, read from Redis, never fetched.
+    None when the prediction has no usable place, the grid is not cached or Redis is down."""
+    lat, lon = prediction.get("lat"), prediction.get("lon")
+    if isinstance(lat, bool) or isinstance(lon, bool):
+        return None
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return None
+    return await cached_terrain_grid(redis, *evaluation_point(float(lat), float(lon)))

@@ -17,6 +17,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import faust
@@ -30,13 +31,11 @@ from deerstream.agents.offsets import OffsetGate
 from deerstream.agents.pipeline import PredictionPipeline
 from deerstream.agents.preflight import run_checks
 from deerstream.agents.publisher import FaustPublisher
-from deerstream.agents.quantise import evaluation_point
-from deerstream.agents.recent import RecentPredictions
+from deerstream.agents.recent import RecentPredictions, cached_terrain_for
 from deerstream.agents.records import InputMessage
 from deerstream.engine import MODEL_VERSION, predict
 from deerstream.enrich import Enricher, RedisCache
 from deerstream.enrich.redis_client import RedisOptions, is_cluster_client, open_redis
-from deerstream.enrich.terrain_view import cached_terrain_grid
 from deerstream.logs import configure_logging, log_event
 from deerstream.metrics import Metrics
 from deerstream.settings import Settings
@@ -161,9 +160,8 @@ class WorkerResources(Service):
             model_version=MODEL_VERSION,
         )
 
-    async def _cached_terrain(self, lat: float, lon: float) -> dict[str, Any] | None:
-        """The elevation grid the enricher cached for this place (the page's shading)."""
-        return await cached_terrain_grid(self.redis, *evaluation_point(lat, lon))
+    async def _cached_terrain(self, prediction: Mapping[str, Any]) -> dict[str, Any] | None:
+        return await cached_terrain_for(self.redis, prediction)
 
     async def on_stop(self) -> None:
         if self.ops is not None:

@@ -36,8 +36,8 @@ __all__ = ["Check", "CheckResult", "OpsServer", "PredictionStore", "run_checks"]
 
 #: A readiness check: ``(ok, detail)``; ``detail`` says why not when ``ok`` is false.
 Check = Callable[[], Awaitable[tuple[bool, str]]]
-#: The cached elevation grid of a place (lat, lon) for the page's shading, or None.
-TerrainLookup = Callable[[float, float], Awaitable[Mapping[str, Any] | None]]
+#: The cached elevation grid of a prediction's place for the page's shading, or None.
+TerrainLookup = Callable[[Mapping[str, Any]], Awaitable[Mapping[str, Any] | None]]
 CheckResult = dict[str, bool | str]
 
 _log = logging.getLogger(__name__)
@@ -173,14 +173,7 @@ class OpsServer(AsyncStartStop):
             return web.Response(text="stored prediction is not JSON\n", status=500)
         if not isinstance(prediction, dict):
             return web.Response(text="stored prediction is not an object\n", status=500)
-        grid = None
-        lat, lon = prediction.get("lat"), prediction.get("lon")
-        if (
-            self._terrain is not None
-            and isinstance(lat, float | int)
-            and isinstance(lon, float | int)
-        ):
-            grid = await self._terrain(float(lat), float(lon))
+        grid = await self._terrain(prediction) if self._terrain is not None else None
         return _page(render_prediction_page(prediction, elevation_grid=grid), 200)
 
 

@@ -26,10 +26,9 @@ from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 from redis.exceptions import RedisError
 
-from deerstream.agents.quantise import evaluation_point
+from deerstream.agents.recent import cached_terrain_for
 from deerstream.commands._console import quiet_kafka_logs
 from deerstream.enrich.redis_client import RedisOptions, open_redis
-from deerstream.enrich.terrain_view import cached_terrain_grid
 from deerstream.errors import ConfigError, ContractError
 from deerstream.models.codec import decode_prediction
 from deerstream.models.framing import unframe
@@ -99,15 +98,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def cached_terrain(settings: Settings, prediction: dict[str, Any]) -> dict[str, Any] | None:
     """The elevation grid the worker cached for the prediction's place (read from Redis,
     never fetched from an upstream), or None when it is not there or Redis is not."""
-    lat, lon = prediction.get("lat"), prediction.get("lon")
-    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
-        return None
     try:
         client = await open_redis(RedisOptions.from_settings(settings.redis))
     except (ConfigError, RedisError, OSError, ValueError):
         return None
     try:
-        return await cached_terrain_grid(client, *evaluation_point(float(lat), float(lon)))
+        return await cached_terrain_for(client, prediction)
     finally:
         with contextlib.suppress(RedisError, OSError):
             await client.aclose()

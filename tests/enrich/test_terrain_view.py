@@ -57,3 +57,20 @@ async def test_a_redis_that_fails_is_no_grid() -> None:
             raise RedisConnectionError("connection refused")
 
     assert await cached_terrain_grid(Down(), 45.0, -90.0) is None
+
+
+async def test_a_predictions_page_reads_the_grid_of_its_evaluated_cell() -> None:
+    """The enricher fetched terrain at the evaluation point (the request's ~100 m cell), so the
+    page looks the grid up there, not at the exact point, which may lie in the next cell."""
+    from deerstream.agents.quantise import evaluation_point
+    from deerstream.agents.recent import cached_terrain_for
+
+    redis = fakeredis.FakeAsyncRedis()
+    lat, lon = 44.400507, -72.9  # its own 90 m cell differs from its evaluation point's
+    cell = terrain_cell(*evaluation_point(lat, lon))
+    assert cell.key != terrain_cell(lat, lon).key
+    await redis.set(cell.key, orjson.dumps({"t": 1.0, "d": {"e": [5.0]}, "r": None}))
+    assert await cached_terrain_for(redis, {"lat": lat, "lon": lon}) == {"e": [5.0]}
+    assert await cached_terrain_for(redis, {"lat": "44.4", "lon": lon}) is None
+    assert await cached_terrain_for(redis, {"lat": True, "lon": lon}) is None
+    assert await cached_terrain_for(redis, {}) is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,8 @@ async def test_the_page_is_shaded_with_the_cached_terrain_of_its_place(serve: Se
     full = orjson.loads(FULL)
     asked: list[tuple[float, float]] = []
 
-    async def terrain(lat: float, lon: float) -> dict[str, Any]:
+    async def terrain(prediction: Mapping[str, Any]) -> dict[str, Any]:
+        lat, lon = prediction["lat"], prediction["lon"]
         asked.append((lat, lon))
         return {
             "lat": lat,
