@@ -9,9 +9,14 @@ STATE := .deerstream
 
 .PHONY: install run stack-up stack-down test test-fast test-cluster check lint types bench bench-quick soak clean
 
-$(STAMP): pyproject.toml
+# The engine is compiled by mypyc at install (setup.py), so an edit to a compiled module
+# reinstalls; DEERSTREAM_COMPILE=0 make install gives a pure-Python checkout instead.
+COMPILED_SOURCES := $(wildcard engine/*.py) models/geo.py
+
+$(STAMP): pyproject.toml setup.py $(COMPILED_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	rm -f engine/*.so models/*.so
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	touch $(STAMP)
 
@@ -77,4 +82,5 @@ soak: $(STAMP)
 
 clean:
 	$(BIN)/deerstream stack down || true
-	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache build
+	rm -f engine/*.so models/*.so

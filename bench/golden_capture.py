@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from deerstream.bench.predict_bench import SCENARIOS, build_inputs, scenario_request
-from deerstream.engine import predict
+from deerstream.engine import BUILD, predict
 from deerstream.engine.memo import clear_memos
 from deerstream.models.codec import encode_prediction
 from deerstream.models.geo import wrap_lon
@@ -481,7 +481,7 @@ def write(path: str) -> None:
             clear_memos()
             encoded, text = evaluate(case)
             out.write(json.dumps({"case": case.name, "bytes": encoded, "repr": text}) + "\n")
-    print(f"wrote {len(all_cases)} cases to {path}")
+    print(f"wrote {len(all_cases)} cases to {path} (engine build: {BUILD})")
 
 
 def _orders(all_cases: list[Case]) -> Iterator[tuple[str, list[int], bool]]:
@@ -504,6 +504,7 @@ def check(path: str) -> int:
     if [g["case"] for g in golden] != [c.name for c in all_cases]:
         print("the case list differs from the file's: recapture on the unchanged code")
         return 2
+    print(f"engine build: {BUILD}")
     failures = 0
     for label, order, cold in _orders(all_cases):
         clear_memos()

@@ -12,6 +12,7 @@ import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -91,6 +92,20 @@ async def redis_client(redis_url: str) -> AsyncIterator[object]:
 STACK_FIXTURES = frozenset(
     {"kafka_bootstrap", "redis_url", "redis_client", "stream_settings", "sasl_broker"}
 )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a compiled engine older than its source (an edit after ``make install``
+    would otherwise be tested as the previous code): ``make install`` recompiles."""
+    root = Path(__file__).resolve().parents[1]
+    for so in [*root.glob("engine/*.so"), *root.glob("models/*.so")]:
+        source = so.with_name(so.name.split(".", 1)[0] + ".py")
+        if source.exists() and source.stat().st_mtime > so.stat().st_mtime:
+            pytest.exit(
+                f"{so.name} is older than {source.name}: run `make install` to recompile "
+                "(or `DEERSTREAM_COMPILE=0 make install` for a pure-Python checkout)",
+                returncode=4,
+            )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
