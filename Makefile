@@ -12,11 +12,12 @@ STATE := .deerstream
 # The engine is compiled by mypyc at install (setup.py), so an edit to a compiled module
 # reinstalls; DEERSTREAM_COMPILE=0 make install gives a pure-Python checkout instead.
 COMPILED_SOURCES := $(wildcard engine/*.py) models/geo.py
+COMPILED_OUTPUTS := engine/*.so models/*.so
 
 $(STAMP): pyproject.toml setup.py $(COMPILED_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	rm -f engine/*.so models/*.so
+	rm -f $(COMPILED_OUTPUTS)
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	touch $(STAMP)
 
@@ -83,4 +84,4 @@ soak: $(STAMP)
 clean:
 	$(BIN)/deerstream stack down || true
 	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache build
-	rm -f engine/*.so models/*.so
+	rm -f $(COMPILED_OUTPUTS)
