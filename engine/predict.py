@@ -52,7 +52,7 @@ from deerstream.models.records import (
     Zone,
 )
 
-MODEL_VERSION = "deer-2.0.0"
+MODEL_VERSION = "deer-2.1.0"
 RUT_POINTS = {
     RutPhase.PEAK_RUT: 1.5,
     RutPhase.SEEKING: 1.2,

@@ -7,8 +7,13 @@ dusk). A window is a contiguous run of hours of one local solar day whose score 
 ``PEAK_MARGIN`` of that day's peak and at least ``GOOD_HOUR_SCORE``; runs shorter than
 ``MIN_WINDOW_S`` are dropped. Windows are ranked by what they are worth — the score above
 the threshold summed over their hours (hour-weighted) — not by an average that would let a
-two-minute sliver win; the best three are kept. Dawn and dusk come out as separate windows
-because the hours between them score lower, unless those hours truly score as high.
+two-minute sliver win; the best three are kept. A window's worth falls by
+``LEAD_DISCOUNT_PER_DAY`` for each day it lies after the scan's start: the forecast for
+tomorrow holds better than the one for the day after, and the next sit is the one a hunter
+plans, so a later window has to be clearly better to push a sooner one out (two near-equal
+dawns on consecutive days keep the first).
+Dawn and dusk come out as separate windows because the hours between them score lower,
+unless those hours truly score as high.
 """
 
 from __future__ import annotations
@@ -50,6 +55,12 @@ GOOD_HOUR_SCORE = 5.0
 PEAK_MARGIN = 1.5
 #: A window shorter than this (a clipped run at the edge of legal light) is dropped.
 MIN_WINDOW_S = 30 * 60.0
+#: A window's worth falls by this fraction per day of lead from the scan's start (at most
+#: 30 % over the 72 h horizon), so near-equal windows rank sooner first. The hourly
+#: sampling alone moves near-identical days' worth by 5–10 % (sunrise drifts across the
+#: hour slots): at 5 % two of 114 rut requests with a 48 h horizon still lost tomorrow's
+#: dawn or dusk, at 10 % none (test_hunt_windows_field).
+LEAD_DISCOUNT_PER_DAY = 0.10
 #: Wind alignment when it cannot be judged (no stand, or no wind for that hour).
 UNKNOWN_ALIGNMENT = 0.75
 #: Trigger multipliers.
@@ -284,6 +295,7 @@ def _triggers(
 
 def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tuple[HuntWindow, ...]:
     """The peaks of the scored hours as windows, the ``count`` most worth sitting."""
+    origin = hours[0].start_ts if hours else 0.0
     hours = [h for h in hours if h.legal]
     peaks: dict[int, float] = {}
     for hour in hours:
@@ -305,6 +317,7 @@ def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tupl
         threshold = max(GOOD_HOUR_SCORE, peaks[run[0].day] - PEAK_MARGIN)
         # Score above the threshold, hour-weighted (+0.1 so an hour at the threshold counts).
         worth = sum((h.score - threshold + 0.1) * (h.end_ts - h.start_ts) / 3600.0 for h in run)
+        worth *= 1.0 - LEAD_DISCOUNT_PER_DAY * (run[0].start_ts - origin) / 86400.0
         triggers = sorted({t for h in run for t in h.triggers})
         start = datetime.fromtimestamp(run[0].start_ts, UTC)
         end = datetime.fromtimestamp(run[-1].end_ts, UTC)

@@ -67,7 +67,7 @@ def test_contract_fields() -> None:
     req = request(target=TARGET)
     p = predict(req, _full(), NOW)
     assert p.prediction_id == prediction_id_for(req, MODEL_VERSION)
-    assert p.request_id == req.request_id and p.model_version == MODEL_VERSION == "deer-2.0.0"
+    assert p.request_id == req.request_id and p.model_version == MODEL_VERSION == "deer-2.1.0"
     assert p.produced_at == NOW and p.timings_ms == {} and p.replay is False
     assert set(p.data_quality) == {"terrain", "weather", "scouting"}
     assert p.rut_phase is RutPhase.PEAK_RUT

@@ -259,3 +259,35 @@ def test_scan_matches_the_plain_hour_by_hour_reference(
     assert scan_hours(
         start=start, lat=lat, lon=lon, phase=phase, weather=weather, stands=[], hours=24
     ) == _reference_scan(start, lat, lon, phase, weather, [], 24)
+
+
+def _dawn(ts: float, day: int, peak: float) -> list[HourScore]:
+    """A two-hour dawn peak starting at ``ts``."""
+    h = 3600.0
+    return [
+        HourScore(ts, ts + h, peak - 0.5, ("dawn",), day=day),
+        HourScore(ts + h, ts + 2 * h, peak, ("dawn",), day=day),
+    ]
+
+
+def test_of_near_equal_windows_on_consecutive_days_the_sooner_ranks_first() -> None:
+    # The field report: tomorrow's dawn (9.02 / 10.0 / 9.23) fell out of a 48 h forecast
+    # behind the next day's (8.95 / 10.0 / 9.27), a worth difference of about 1 %.
+    ts = START.timestamp()
+    day_s = 86400.0
+    first = _dawn(ts + 3600.0, 1, 9.98)
+    second = _dawn(ts + 3600.0 + day_s, 2, 10.0)  # slightly higher, one day later
+    assert [w.start for w in merge_windows(first + second, count=1)] == [START + timedelta(hours=1)]
+    assert [w.start for w in merge_windows(first + second)] == [
+        START + timedelta(hours=1),
+        START + timedelta(hours=1, days=1),
+    ]
+
+
+def test_a_clearly_better_later_window_still_outranks_a_sooner_one() -> None:
+    ts = START.timestamp()
+    day_s = 86400.0
+    weak = _dawn(ts + 3600.0, 1, 6.0)  # worth 0.7 against 2.1 less 10 % for a day of lead
+    strong = _dawn(ts + 3600.0 + day_s, 2, 10.0)
+    windows = merge_windows(weak + strong, count=1)
+    assert [w.start for w in windows] == [START + timedelta(hours=1, days=1)]
