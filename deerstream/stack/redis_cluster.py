@@ -135,6 +135,8 @@ class RedisClusterNodes:
         if proc.returncode != 0:
             raise StackError(f"redis-cli --cluster create failed:\n{proc.stdout[-1500:]}")
         self._wait(self.ports[0], lambda _p: self.cluster_ok(), "report cluster_state:ok")
+        # A replica that has not synced yet is refused a failover: wait until each has.
+        self._wait(self.ports[0], lambda _p: self.replicas_synced(), "see every replica synced")
 
     def _wait(
         self,
@@ -161,6 +163,15 @@ class RedisClusterNodes:
             if "cluster_state:ok" not in info or "cluster_slots_assigned:16384" not in info:
                 return False
         return True
+
+    def replicas_synced(self) -> bool:
+        """Every master has a replica and every replica's link to its master is up."""
+        roles = [_ask(self.host, port, "INFO", "replication") for port in self.ports]
+        replicas = [info for info in roles if "role:slave" in info]
+        expected = len(self.ports) // (1 + REPLICAS) * REPLICAS
+        return len(replicas) == expected and all(
+            "master_link_status:up" in info for info in replicas
+        )
 
     def node_pid(self, port: int) -> int | None:
         return self._pidfile(port).read()

@@ -180,6 +180,11 @@ async def test_killing_a_master_loses_nothing_and_the_cache_resumes(
         await worker.wait_ready()
         feed = [(f"k-{i}".encode(), request_json(i, tag="k")) for i in range(total)]
         await produce(kafka_bootstrap, settings.request_topic, feed[:1000])
+        # The places asked again after the failover must be cached before the kill: what
+        # the worker computes while the cache is down is (by design) not written.
+        first = {f"k-{i}" for i in range(300)}
+        early = await collect(kafka_bootstrap, settings.prediction_topic, keys=first, timeout_s=120)
+        assert first <= set(request_ids(early))
         victim = cluster.masters()[-1]  # not the node in REDIS_URL: discovery must cope
         cluster.kill_node(victim)
         killed_at = time.monotonic()
