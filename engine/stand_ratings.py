@@ -22,7 +22,6 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from statistics import median
-from typing import NamedTuple
 
 from deerstream.engine.stands import (
     SCENT_MAX_M,
@@ -63,12 +62,16 @@ NO_WIND = "no wind data for this hour"
 SiteAt = Callable[[float, float], tuple[float, float] | None]
 
 
-class _Target(NamedTuple):
-    """One zone seen from a stand: bearing from the stand, distance, which kind."""
+class _Target:
+    """One zone seen from a stand: bearing from the stand, distance, which kind.
 
-    bearing: float
-    distance: float
-    bedding: bool
+    A plain class, not a NamedTuple: compiled, it is built and read without the
+    interpreter (a NamedTuple's ``__new__`` is Python code), and stands × zones build it."""
+
+    def __init__(self, bearing: float, distance: float, bedding: bool) -> None:
+        self.bearing = bearing
+        self.distance = distance
+        self.bedding = bedding
 
     def label(self) -> str:
         """How a reason names it: "the bedding zone 120 m NE"."""
@@ -137,16 +140,26 @@ def _good_sectors(targets: Sequence[_Target], reach: float, half: float) -> tupl
     return tuple([name for k, name in enumerate(COMPASS_16) if k not in bad])
 
 
-class _Hour(NamedTuple):
-    """What every stand shares about one judged hour."""
+class _Hour:
+    """What every stand shares about one judged hour (a plain class, like ``_Target``)."""
 
-    at: int  # position in the hours
-    from_deg: float
-    reach: float
-    half: float
-    thermal_timing: float  # 0 when no thermal can blend (strong wind, midday, night)
-    upslope: bool
-    wind_weight: float
+    def __init__(
+        self,
+        at: int,  # position in the hours
+        from_deg: float,
+        reach: float,
+        half: float,
+        thermal_timing: float,  # 0 when no thermal can blend (strong wind, midday, night)
+        upslope: bool,
+        wind_weight: float,
+    ) -> None:
+        self.at = at
+        self.from_deg = from_deg
+        self.reach = reach
+        self.half = half
+        self.thermal_timing = thermal_timing
+        self.upslope = upslope
+        self.wind_weight = wind_weight
 
 
 def rate_stands(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import NamedTuple
 
 from deerstream.engine.activity import (
     _MIDDAY_S,
@@ -71,37 +70,87 @@ _LEGAL_S = LEGAL_LIGHT_MARGIN.total_seconds()
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-class HourScore(NamedTuple):
+class HourScore:
     """The score of one scanned hour, POSIX seconds; ``day`` is the ordinal of its local
     solar day (windows never span two). A legal-light hour is clipped to legal light; the
     rest (``legal`` False) are whole hours, kept for the hourly forecast only. ``rise_ts``
     and ``set_ts`` are the day's sunrise and sunset (None in polar day or night), for the
-    thermals at each stand. ``aligned`` is the stand the alignment factor came from."""
+    thermals at each stand. ``aligned`` is the stand the alignment factor came from.
 
-    start_ts: float
-    end_ts: float
-    score: float
-    triggers: tuple[str, ...]
-    day: int = 0
-    legal: bool = True
-    level: ActivityLevel = ActivityLevel.MODERATE
-    wind_from: float | None = None
-    wind_ms: float | None = None
-    rise_ts: float | None = None
-    set_ts: float | None = None
-    aligned: int = -1  # index of the stand whose wind suits the hour best; -1 when none
+    A plain class (equal when every field is): compiled, it is built and read without the
+    interpreter, where a NamedTuple's ``__new__`` is Python code; the scan builds one per
+    hour of every prediction."""
+
+    def __init__(
+        self,
+        start_ts: float,
+        end_ts: float,
+        score: float,
+        triggers: tuple[str, ...],
+        day: int = 0,
+        legal: bool = True,
+        level: ActivityLevel = ActivityLevel.MODERATE,
+        wind_from: float | None = None,
+        wind_ms: float | None = None,
+        rise_ts: float | None = None,
+        set_ts: float | None = None,
+        aligned: int = -1,  # index of the stand whose wind suits the hour best; -1 when none
+    ) -> None:
+        self.start_ts = start_ts
+        self.end_ts = end_ts
+        self.score = score
+        self.triggers = triggers
+        self.day = day
+        self.legal = legal
+        self.level = level
+        self.wind_from = wind_from
+        self.wind_ms = wind_ms
+        self.rise_ts = rise_ts
+        self.set_ts = set_ts
+        self.aligned = aligned
+
+    def fields(self) -> tuple[object, ...]:
+        return (
+            self.start_ts,
+            self.end_ts,
+            self.score,
+            self.triggers,
+            self.day,
+            self.legal,
+            self.level,
+            self.wind_from,
+            self.wind_ms,
+            self.rise_ts,
+            self.set_ts,
+            self.aligned,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HourScore) and self.fields() == other.fields()
+
+    def __repr__(self) -> str:
+        return f"HourScore{self.fields()!r}"
 
 
-class _Day(NamedTuple):
+class _Day:
     """What the scan reads from a solar day: sunrise, sunset, noon (POSIX s), polar, and
     legal light in whole seconds (both 0 in polar day or night: the scan sets them)."""
 
-    rise: float | None
-    set_: float | None
-    noon: float
-    polar: str | None
-    legal_start: float
-    legal_end: float
+    def __init__(
+        self,
+        rise: float | None,
+        set_: float | None,
+        noon: float,
+        polar: str | None,
+        legal_start: float,
+        legal_end: float,
+    ) -> None:
+        self.rise = rise
+        self.set_ = set_
+        self.noon = noon
+        self.polar = polar
+        self.legal_start = legal_start
+        self.legal_end = legal_end
 
 
 def _day_facts(day: SolarDay) -> _Day:
@@ -179,7 +228,8 @@ def scan_hours(
                 if solar_days is not None
                 else compute_solar_day(date.fromordinal(ordinal), lat, lon)
             )
-        rise, set_, noon_ts, polar, legal_start, legal_end = info
+        rise, set_, noon_ts, polar = info.rise, info.set_, info.noon, info.polar
+        legal_start, legal_end = info.legal_start, info.legal_end
         if rise is None or set_ is None:
             if polar == "day":
                 legal_start, legal_end = slot_ts, hour_end
