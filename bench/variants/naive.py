@@ -63,7 +63,16 @@ from deerstream.settings import Settings
 PREFIX = "naive:"
 TTL_S = {"terrain": 86_400, "weather": 1_800, "scouting": 120}
 CONCURRENCY = {"sequential": 1, "concurrent": 50}
+#: Every event in flight may hold one Redis connection per source. redis-py 8 caps an
+#: asyncio pool at 100 by default and raises ``MaxConnectionsError`` past it, which crashed
+#: the concurrent baseline (50 events × 3 sources) and left its figure at 0/s.
+REDIS_CONNECTIONS = 3 * max(CONCURRENCY.values())
 T = TypeVar("T")
+
+
+def redis_client(url: str) -> aioredis.Redis:
+    """The baselines' plain client, with room for every lookup that can be in flight."""
+    return aioredis.Redis.from_url(url, socket_timeout=1.0, max_connections=REDIS_CONNECTIONS)
 
 
 class NaiveResources(Service):
@@ -78,7 +87,7 @@ class NaiveResources(Service):
 
     async def on_start(self) -> None:
         s = self.settings
-        self.redis = aioredis.Redis.from_url(s.redis_url, socket_timeout=1.0)
+        self.redis = redis_client(s.redis_url)
         urls = {"terrain": s.elevation_url, "weather": s.weather_url, "scouting": s.scouting_url}
         for name, url in urls.items():
             self.http[name] = UpstreamHttp(
