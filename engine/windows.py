@@ -54,11 +54,12 @@ GOOD_HOUR_SCORE = 5.0
 PEAK_MARGIN = 1.5
 #: A window shorter than this (a clipped run at the edge of legal light) is dropped.
 MIN_WINDOW_S = 30 * 60.0
-#: A window's worth falls by this fraction per day of lead from the scan's start (at most
-#: 30 % over the 72 h horizon), so near-equal windows rank sooner first. The hourly
-#: sampling alone moves near-identical days' worth by 5–10 % (sunrise drifts across the
-#: hour slots): at 5 % two of 114 rut requests with a 48 h horizon still lost tomorrow's
-#: dawn or dusk, at 10 % none (test_hunt_windows_field).
+#: A window's worth falls by this fraction per day of lead, pro rata, from the scan's first
+#: hour (the requested time) to the window's start (at most 30 % over the 72 h horizon), so
+#: near-equal windows rank sooner first. The hourly sampling alone moves near-identical
+#: days' worth by up to about 9 % (sunrise drifts across the hour slots): of the 76 rut
+#: requests with a 48 h horizon in test_hunt_windows_field, 31 lost tomorrow's dawn or dusk
+#: with no discount, 1 with 5–8 %, none from 9 %.
 LEAD_DISCOUNT_PER_DAY = 0.10
 #: Wind alignment when it cannot be judged (no stand, or no wind for that hour).
 UNKNOWN_ALIGNMENT = 0.75
@@ -77,9 +78,9 @@ class HourScore:
     and ``set_ts`` are the day's sunrise and sunset (None in polar day or night), for the
     thermals at each stand. ``aligned`` is the stand the alignment factor came from.
 
-    A plain class (equal when every field is): compiled, it is built and read without the
-    interpreter, where a NamedTuple's ``__new__`` is Python code; the scan builds one per
-    hour of every prediction."""
+    A plain class (equal when every field is; not hashable): compiled, it is built and read
+    without the interpreter, where a NamedTuple's ``__new__`` is Python code; the scan
+    builds one per hour of every prediction."""
 
     def __init__(
         self,
@@ -126,10 +127,17 @@ class HourScore:
         )
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, HourScore) and self.fields() == other.fields()
+        if not isinstance(other, HourScore):
+            return NotImplemented
+        return self.fields() == other.fields()
 
     def __repr__(self) -> str:
-        return f"HourScore{self.fields()!r}"
+        names = (
+            "start_ts end_ts score triggers day legal level wind_from wind_ms rise_ts set_ts "
+            "aligned"
+        ).split()
+        pairs = ", ".join(f"{k}={v!r}" for k, v in zip(names, self.fields(), strict=True))
+        return f"HourScore({pairs})"
 
 
 class _Day:

@@ -165,13 +165,31 @@ class RedisClusterNodes:
         return True
 
     def replicas_synced(self) -> bool:
-        """Every master has a replica and every replica's link to its master is up."""
+        """As many replicas as the layout gives (``REPLICAS`` per master), each with its
+        link to its master up."""
         roles = [_ask(self.host, port, "INFO", "replication") for port in self.ports]
         replicas = [info for info in roles if "role:slave" in info]
         expected = len(self.ports) // (1 + REPLICAS) * REPLICAS
         return len(replicas) == expected and all(
             "master_link_status:up" in info for info in replicas
         )
+
+    def replication_offsets(self, port: int) -> tuple[int, int]:
+        """The master on ``port``: (its replication offset, the lowest offset its replicas
+        have acknowledged); (0, -1) when it is not a master with replicas. Replicas
+        acknowledge about once a second."""
+        info = _ask(self.host, port, "INFO", "replication")
+        fields = dict(
+            line.split(":", 1) for line in info.replace("\r", "").split("\n") if ":" in line
+        )
+        acked = [
+            int(value.split("offset=")[1].split(",")[0])
+            for key, value in fields.items()
+            if key.startswith("slave") and "offset=" in value
+        ]
+        if fields.get("role") != "master" or not acked:
+            return 0, -1
+        return int(fields.get("master_repl_offset", "0")), min(acked)
 
     def node_pid(self, port: int) -> int | None:
         return self._pidfile(port).read()

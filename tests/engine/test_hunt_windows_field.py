@@ -2,8 +2,10 @@
 
 The field report: in the rut, windows spanned all daylight (a moderate hour with aligned
 wind cleared a fixed 5.0), windows started before the requested time, and two-minute
-slivers ranked first. Here every prediction of a year-long scan (weekly, both hemispheres,
-the full model with a calm, steady hourly series) is checked on what a hunter sees.
+slivers ranked first; later, a 48 h forecast dropped tomorrow's dawn behind the next day's.
+Here every prediction of a year-long scan (weekly for 24 h, daily for 48 h; both
+hemispheres, the full model with a calm, steady hourly series) is checked on what a hunter
+sees.
 """
 
 from __future__ import annotations

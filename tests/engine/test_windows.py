@@ -261,11 +261,11 @@ def test_scan_matches_the_plain_hour_by_hour_reference(
     ) == _reference_scan(start, lat, lon, phase, weather, [], 24)
 
 
-def _dawn(ts: float, day: int, peak: float) -> list[HourScore]:
-    """A two-hour dawn peak starting at ``ts``."""
+def _dawn(ts: float, day: int, peak: float, shoulder: float = 0.5) -> list[HourScore]:
+    """A two-hour dawn peak starting at ``ts``: an hour ``shoulder`` below the peak, then it."""
     h = 3600.0
     return [
-        HourScore(ts, ts + h, peak - 0.5, ("dawn",), day=day),
+        HourScore(ts, ts + h, peak - shoulder, ("dawn",), day=day),
         HourScore(ts + h, ts + 2 * h, peak, ("dawn",), day=day),
     ]
 
@@ -275,8 +275,8 @@ def test_of_near_equal_windows_on_consecutive_days_the_sooner_ranks_first() -> N
     # behind the next day's (8.95 / 10.0 / 9.27), a worth difference of about 1 %.
     ts = START.timestamp()
     day_s = 86400.0
-    first = _dawn(ts + 3600.0, 1, 9.98)
-    second = _dawn(ts + 3600.0 + day_s, 2, 10.0)  # slightly higher, one day later
+    first = _dawn(ts + 3600.0, 1, 10.0)  # worth 1.1 + 1.6 = 2.7 above its 8.5 threshold
+    second = _dawn(ts + 3600.0 + day_s, 2, 10.0, shoulder=0.45)  # 2.75: 2 % more, a day later
     assert [w.start for w in merge_windows(first + second, count=1)] == [START + timedelta(hours=1)]
     assert [w.start for w in merge_windows(first + second)] == [
         START + timedelta(hours=1),
@@ -287,7 +287,7 @@ def test_of_near_equal_windows_on_consecutive_days_the_sooner_ranks_first() -> N
 def test_a_clearly_better_later_window_still_outranks_a_sooner_one() -> None:
     ts = START.timestamp()
     day_s = 86400.0
-    weak = _dawn(ts + 3600.0, 1, 6.0)  # worth 0.7 against 2.1 less 10 % for a day of lead
+    weak = _dawn(ts + 3600.0, 1, 6.0)  # worth 0.6 + 1.1 = 1.7 above 5.0, against 2.7 x 0.9
     strong = _dawn(ts + 3600.0 + day_s, 2, 10.0)
     windows = merge_windows(weak + strong, count=1)
     assert [w.start for w in windows] == [START + timedelta(hours=1, days=1)]

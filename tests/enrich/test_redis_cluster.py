@@ -186,6 +186,18 @@ async def test_killing_a_master_loses_nothing_and_the_cache_resumes(
         early = await collect(kafka_bootstrap, settings.prediction_topic, keys=first, timeout_s=120)
         assert first <= set(request_ids(early))
         victim = cluster.masters()[-1]  # not the node in REDIS_URL: discovery must cope
+        # Replication is asynchronous: what the replica has not acknowledged dies with the
+        # master. Wait until it has (the writes themselves are done: cached before publish).
+        written, acked = cluster.replication_offsets(victim)
+        wait_from = time.monotonic()
+        synced_by = wait_from + 10
+        while time.monotonic() < synced_by:
+            acked = cluster.replication_offsets(victim)[1]
+            if acked >= written:
+                break
+            await asyncio.sleep(0.1)
+        assert acked >= written > 0, f"replica acknowledged {acked} of {written} in 10 s"
+        acked_s = round(time.monotonic() - wait_from, 1)
         cluster.kill_node(victim)
         killed_at = time.monotonic()
         await produce(kafka_bootstrap, settings.request_topic, feed[1000:])
@@ -226,7 +238,8 @@ async def test_killing_a_master_loses_nothing_and_the_cache_resumes(
     finally:
         worker.terminate()
     print(
-        f"\nmaster {victim} killed: replica promoted in {failover_s} s; "
+        f"\nmaster {victim} killed (its replica had acknowledged in {acked_s} s): replica "
+        f"promoted in {failover_s} s; "
         f"cache errors {errors_before:.0f}, lookups bypassed {bypassed:.0f}; "
         f"hits after failover {hits_after - hits_before:.0f} of 300"
     )
