@@ -101,16 +101,8 @@ class WorkerResources(Service):
     async def on_start(self) -> None:
         s = self.settings
         await ensure_topics(s.kafka)
-        self.redis = await open_redis(RedisOptions.from_settings(s.redis))
-        self.enricher = Enricher(
-            s.upstreams, self.redis, on_source_latency=self.metrics.observe_source_latency
-        )
-        await self.enricher.start()
-        cache = RedisCache(self.redis, name="prediction")
-        self.caches = [cache, *self.enricher.caches()]
-        self.metrics.register_stats("enrichment", self.enricher.stats)
-        self.metrics.register_stats("prediction_cache", cache.stats)
-        self.metrics.register_stats("offsets", lambda: self.gate.stats(time.monotonic()))
+        # Before anything is opened: a registry that refuses the schemas stops the worker
+        # with nothing (Redis, HTTP sessions) left to close.
         schema_ids: dict[int, int] = {}
         if s.schema_registry_url:
             schema_ids = await register_prediction_schemas(
@@ -124,6 +116,16 @@ class WorkerResources(Service):
                 subject=f"{s.kafka.topics.prediction}-value",
                 ids=",".join(f"v{v}={i}" for v, i in sorted(schema_ids.items())),
             )
+        self.redis = await open_redis(RedisOptions.from_settings(s.redis))
+        self.enricher = Enricher(
+            s.upstreams, self.redis, on_source_latency=self.metrics.observe_source_latency
+        )
+        await self.enricher.start()
+        cache = RedisCache(self.redis, name="prediction")
+        self.caches = [cache, *self.enricher.caches()]
+        self.metrics.register_stats("enrichment", self.enricher.stats)
+        self.metrics.register_stats("prediction_cache", cache.stats)
+        self.metrics.register_stats("offsets", lambda: self.gate.stats(time.monotonic()))
         self.pipeline = PredictionPipeline(
             s.agent,
             s.kafka.topics,

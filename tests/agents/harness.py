@@ -23,6 +23,7 @@ import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
+from deerstream.models.framing import unframe
 from deerstream.settings import Settings
 from deerstream.simulators.server import RunningSimulators
 from deerstream.streams.admin import ensure_topics
@@ -230,4 +231,7 @@ async def collect(
 
 
 def request_ids(records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
-    return [orjson.loads(r.value)["request_id"] for r in records if r.value is not None]
+    """The request ids of predictions, plain or framed for a schema registry."""
+    return [
+        orjson.loads(unframe(r.value).payload)["request_id"] for r in records if r.value is not None
+    ]
