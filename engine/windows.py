@@ -111,20 +111,7 @@ class HourScore:
         self.aligned = aligned
 
     def fields(self) -> tuple[object, ...]:
-        return (
-            self.start_ts,
-            self.end_ts,
-            self.score,
-            self.triggers,
-            self.day,
-            self.legal,
-            self.level,
-            self.wind_from,
-            self.wind_ms,
-            self.rise_ts,
-            self.set_ts,
-            self.aligned,
-        )
+        return tuple(getattr(self, name) for name in _HOUR_FIELDS)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, HourScore):
@@ -132,12 +119,25 @@ class HourScore:
         return self.fields() == other.fields()
 
     def __repr__(self) -> str:
-        names = (
-            "start_ts end_ts score triggers day legal level wind_from wind_ms rise_ts set_ts "
-            "aligned"
-        ).split()
-        pairs = ", ".join(f"{k}={v!r}" for k, v in zip(names, self.fields(), strict=True))
+        pairs = ", ".join(f"{k}={v!r}" for k, v in zip(_HOUR_FIELDS, self.fields(), strict=True))
         return f"HourScore({pairs})"
+
+
+#: ``HourScore``'s fields in constructor order (equality and repr; tests only).
+_HOUR_FIELDS = (
+    "start_ts",
+    "end_ts",
+    "score",
+    "triggers",
+    "day",
+    "legal",
+    "level",
+    "wind_from",
+    "wind_ms",
+    "rise_ts",
+    "set_ts",
+    "aligned",
+)
 
 
 class _Day:

@@ -164,24 +164,26 @@ class RedisClusterNodes:
                 return False
         return True
 
+    def replication(self, port: int) -> dict[str, str]:
+        """The node's ``INFO replication`` fields ({} when it does not answer)."""
+        info = _ask(self.host, port, "INFO", "replication")
+        return dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+
     def replicas_synced(self) -> bool:
         """As many replicas as the layout gives (``REPLICAS`` per master), each with its
         link to its master up."""
-        roles = [_ask(self.host, port, "INFO", "replication") for port in self.ports]
-        replicas = [info for info in roles if "role:slave" in info]
+        roles = [self.replication(port) for port in self.ports]
+        replicas = [info for info in roles if info.get("role") == "slave"]
         expected = len(self.ports) // (1 + REPLICAS) * REPLICAS
         return len(replicas) == expected and all(
-            "master_link_status:up" in info for info in replicas
+            info.get("master_link_status") == "up" for info in replicas
         )
 
     def replication_offsets(self, port: int) -> tuple[int, int]:
         """The master on ``port``: (its replication offset, the lowest offset its replicas
         have acknowledged); (0, -1) when it is not a master with replicas. Replicas
         acknowledge about once a second."""
-        info = _ask(self.host, port, "INFO", "replication")
-        fields = dict(
-            line.split(":", 1) for line in info.replace("\r", "").split("\n") if ":" in line
-        )
+        fields = self.replication(port)
         acked = [
             int(value.split("offset=")[1].split(",")[0])
             for key, value in fields.items()
@@ -198,7 +200,7 @@ class RedisClusterNodes:
         """Ports of the nodes that are masters now."""
         out = []
         for port in self.ports:
-            if "role:master" in _ask(self.host, port, "INFO", "replication"):
+            if self.replication(port).get("role") == "master":
                 out.append(port)
         return out
 

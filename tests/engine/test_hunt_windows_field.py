@@ -16,26 +16,37 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from deerstream.engine import MODEL_VERSION, predict
-from deerstream.engine.solar import compute_solar_day
-from deerstream.models.records import RutPhase
+from deerstream.engine.solar import SolarDay, compute_solar_day
+from deerstream.models.records import Prediction, RutPhase
 from tests.engine.builders import enrichment, plane_grid, request, series
 
 LATITUDES = [(44.4, -72.9), (32.3, -90.2), (-37.8, 145.0), (61.2, -149.9)]
 RUT = {RutPhase.SEEKING, RutPhase.PEAK_RUT}
 
 
-def _year(lat: float, lon: float) -> list[tuple[datetime, object]]:
+def _year(
+    lat: float, lon: float, *, step: timedelta = timedelta(weeks=1), horizon: int = 24
+) -> list[tuple[datetime, tuple[Prediction, SolarDay]]]:
+    """A prediction asked before dawn every ``step`` of a year, over ``horizon`` hours."""
     out = []
-    for week in range(52):
-        day = (datetime(2025, 1, 3, tzinfo=UTC) + timedelta(weeks=week)).date()
+    day0 = datetime(2025, 1, 3, tzinfo=UTC)
+    for n in range(int(timedelta(days=365) / step)):
+        day = (day0 + n * step).date()
         sun = compute_solar_day(day, lat, lon)
-        if sun.sunrise is None:
+        if sun.sunrise is None or sun.sunset is None:
             continue  # polar night or day: no twilight peaks to find
         # Two hours before legal light: the scan covers the whole hunting day.
         target = sun.sunrise - timedelta(hours=2, minutes=30)
-        wx = series(target, lat=lat, lon=lon, wind=lambda h: 2.0, wind_dir=lambda h: 270.0)
+        wx = series(
+            target,
+            lat=lat,
+            lon=lon,
+            after_h=horizon + 24,
+            wind=lambda h: 2.0,
+            wind_dir=lambda h: 270.0,
+        )
         p = predict(
-            request(lat, lon, target),
+            dataclasses.replace(request(lat, lon, target), horizon_h=horizon),
             enrichment(plane_grid(lat, lon, 12.0, 180.0), wx, ()),
             target - timedelta(hours=1),
             model_version=MODEL_VERSION,
@@ -47,7 +58,7 @@ def _year(lat: float, lon: float) -> list[tuple[datetime, object]]:
 @pytest.mark.parametrize(("lat", "lon"), LATITUDES)
 def test_a_year_of_windows_reads_right(lat: float, lon: float) -> None:
     lengths: list[float] = []
-    for target, (p, sun) in _year(lat, lon):  # type: ignore[misc]
+    for target, (p, sun) in _year(lat, lon):
         windows = p.hunt_windows
         assert windows, f"{target}: no window at all"
         for w in windows:
@@ -74,22 +85,7 @@ def test_a_two_day_forecast_keeps_tomorrows_dawn_and_dusk(lat: float, lon: float
     dusk: four near-equal peaks compete for three places, and the sooner day wins ties
     (the field report: the first dawn fell out behind the second by 1 % of worth)."""
     checked = 0
-    for step in range(365):
-        day = (datetime(2025, 1, 3, tzinfo=UTC) + timedelta(days=step)).date()
-        sun = compute_solar_day(day, lat, lon)
-        if sun.sunrise is None or sun.sunset is None:
-            continue
-        target = sun.sunrise - timedelta(hours=2, minutes=30)
-        wx = series(
-            target, lat=lat, lon=lon, after_h=72, wind=lambda h: 2.0, wind_dir=lambda h: 270.0
-        )
-        req = dataclasses.replace(request(lat, lon, target), schema_version=2, horizon_h=48)
-        p = predict(
-            req,
-            enrichment(plane_grid(lat, lon, 12.0, 180.0), wx, ()),
-            target - timedelta(hours=1),
-            model_version=MODEL_VERSION,
-        )
+    for target, (p, sun) in _year(lat, lon, step=timedelta(days=1), horizon=48):
         if p.rut_phase not in RUT:
             continue
         checked += 1
