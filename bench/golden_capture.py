@@ -469,9 +469,10 @@ def cases() -> list[Case]:
 
 
 def evaluate(case: Case) -> tuple[str, str]:
-    """(encoded prediction as text, repr of the Prediction) of one case."""
+    """(encoded prediction as text, repr of the Prediction) of one case; the hourly
+    forecast is repr'd as the tuple of its records, whatever holds them."""
     p = predict(case.request, case.enrichment, case.now, scouting_shared=case.shared)
-    return encode_prediction(p).decode(), repr(p)
+    return encode_prediction(p).decode(), repr(dataclasses.replace(p, hourly=tuple(p.hourly)))
 
 
 def write(path: str) -> None:

@@ -41,6 +41,7 @@ from deerstream.models.records import (
     Enrichment,
     Factor,
     HourForecast,
+    HourlyForecast,
     HuntWindow,
     Prediction,
     PredictionRequest,
@@ -196,7 +197,7 @@ def predict(
     )
     options = request.options
     windows: tuple[HuntWindow, ...] = ()
-    hourly_out: tuple[HourForecast, ...] = ()
+    hourly_out: Sequence[HourForecast] = ()
     ratings: tuple[StandRating, ...] = ()
     if options.hunt_windows or options.hourly:
         hours = scan_hours(
@@ -293,28 +294,24 @@ def predict(
     )
 
 
-def _hourly_forecast(
-    hours: Sequence[HourScore], best: Sequence[str | None]
-) -> tuple[HourForecast, ...]:
-    """The hourly entries of the scan; an hour's end is usually the next one's start, so
-    each instant becomes a datetime once."""
-    stamps = {h.start_ts for h in hours} | {h.end_ts for h in hours}
-    at = {ts: datetime.fromtimestamp(ts, UTC) for ts in stamps}
-    return tuple(
-        [
-            HourForecast(
-                at[h.start_ts],
-                at[h.end_ts],
-                round(h.score, 2),
-                h.level,
-                None if h.wind_from is None else round(h.wind_from % 360.0, 1) % 360.0,
-                None if h.wind_ms is None else round(h.wind_ms, 2),
-                h.legal,
-                h.triggers,
-                b,
-            )
-            for h, b in zip(hours, best, strict=True)
-        ]
+def _hourly_forecast(hours: Sequence[HourScore], best: Sequence[str | None]) -> HourlyForecast:
+    """The hourly entries of the scan, as columns (no record per hour; see
+    ``HourlyForecast``)."""
+    wind_from: list[float | None] = []
+    wind_ms: list[float | None] = []
+    for h in hours:
+        wind_from.append(None if h.wind_from is None else round(h.wind_from % 360.0, 1) % 360.0)
+        wind_ms.append(None if h.wind_ms is None else round(h.wind_ms, 2))
+    return HourlyForecast(
+        [h.start_ts for h in hours],
+        [h.end_ts for h in hours],
+        [round(h.score, 2) for h in hours],
+        [h.level for h in hours],
+        wind_from,
+        wind_ms,
+        [h.legal for h in hours],
+        [h.triggers for h in hours],
+        best,
     )
 
 

@@ -10,7 +10,7 @@ fields and ignores unknown ones, like requests.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -23,6 +23,7 @@ from deerstream.models.records import (
     ActivityLevel,
     Factor,
     HourForecast,
+    HourlyForecast,
     HuntWindow,
     Prediction,
     RutPhase,
@@ -37,6 +38,7 @@ from deerstream.models.wire import (
     enum_members,
     fail,
     format_datetime,
+    format_timestamp,
     read_array,
     read_bool,
     read_datetime,
@@ -131,11 +133,64 @@ def prediction_to_dict(p: Prediction) -> dict[str, object]:
         "replay": p.replay,
     }
     if v2:
-        out["hourly"] = [_hour_to_dict(h, f"$.hourly[{i}]") for i, h in enumerate(p.hourly)]
+        out["hourly"] = _hourly_to_list(p.hourly)
         out["stand_ratings"] = [
             _rating_to_dict(r, f"$.stand_ratings[{i}]") for i, r in enumerate(p.stand_ratings)
         ]
     return out
+
+
+def _hourly_to_list(hourly: Sequence[HourForecast]) -> list[dict[str, object]]:
+    """The hourly entries; an ``HourlyForecast`` (what the engine makes) is written from its
+    columns, with no record built per hour."""
+    if not isinstance(hourly, HourlyForecast):
+        return [_hour_to_dict(h, f"$.hourly[{i}]") for i, h in enumerate(hourly)]
+    _finite_column(hourly.movement_scores, "$.hourly", "movement_score")
+    _finite_column(hourly.wind_from_deg, "$.hourly", "wind_from_deg")
+    _finite_column(hourly.wind_ms, "$.hourly", "wind_ms")
+    return [
+        {
+            "start": start,
+            "end": end,
+            "movement_score": score,
+            "activity_level": level.value,
+            "wind_from_deg": wind_from,
+            "wind_ms": wind_ms,
+            "legal_light": legal,
+            "triggers": list(triggers),
+            "best_stand_id": best,
+        }
+        for start, end, score, level, wind_from, wind_ms, legal, triggers, best in zip(
+            map(format_timestamp, hourly.start_ts),
+            map(format_timestamp, hourly.end_ts),
+            hourly.movement_scores,
+            hourly.activity_levels,
+            hourly.wind_from_deg,
+            hourly.wind_ms,
+            hourly.legal_light,
+            hourly.triggers,
+            hourly.best_stand_ids,
+            strict=True,
+        )
+    ]
+
+
+def _finite_column(values: Sequence[float | None], path: str, key: str) -> None:
+    """Refuse a non-finite number in one column of a list of objects (``path[i].key``); the
+    path is formatted only for the error."""
+    isfinite = math.isfinite
+    for i, value in enumerate(values):
+        if value is not None and not isfinite(value):
+            fail("not_finite", f"{value} cannot be written as JSON", f"{path}[{i}].{key}")
+
+
+def _finite_items(values: Sequence[float | None], path: str) -> list[float | None]:
+    """A list of optional numbers (``path[i]``), non-finite ones refused."""
+    isfinite = math.isfinite
+    for i, value in enumerate(values):
+        if value is not None and not isfinite(value):
+            fail("not_finite", f"{value} cannot be written as JSON", f"{path}[{i}]")
+    return list(values)
 
 
 def _hour_to_dict(h: HourForecast, path: str) -> dict[str, object]:
@@ -160,7 +215,7 @@ def _rating_to_dict(r: StandRating, path: str) -> dict[str, object]:
         "lon": _finite(r.lon, f"{path}.lon"),
         "travel_zone_m": _optional_finite(r.travel_zone_m, f"{path}.travel_zone_m"),
         "good_winds": list(r.good_winds),
-        "ratings": [_optional_finite(x, f"{path}.ratings[{i}]") for i, x in enumerate(r.ratings)],
+        "ratings": _finite_items(r.ratings, f"{path}.ratings"),
         "reasons": list(r.reasons),
     }
 

@@ -1,7 +1,9 @@
 """Data records of the event contract and of enrichment.
 
 Pure values: no I/O, no clock reads. Every record is a frozen, slotted dataclass so it
-is hashable, cheap to build and safe to share between concurrent tasks. Units are SI
+is hashable, cheap to build and safe to share between concurrent tasks; the one sequence
+of them, the prediction's hour-by-hour forecast, is held as immutable columns
+(``HourlyForecast``) that read as records. Units are SI
 throughout (metres, degrees, °C, m/s, hPa, mm, UTC datetimes); adapters convert at the edge.
 
 The wire form (JSON) of requests and predictions is defined by ``deerstream.models.codec`` and the
@@ -11,8 +13,10 @@ JSON Schemas under ``schemas/``; this module only holds the shapes.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import overload
 
 #: Version of the request and prediction JSON contract this code writes. Bump on
 #: incompatible changes. Version 2 added the hourly forecast, the hunter's own stands and
@@ -245,6 +249,147 @@ class HourForecast:
     best_stand_id: str | None
 
 
+#: ``HourlyForecast``'s columns, in ``HourForecast``'s field order.
+_HOURLY_COLUMNS = (
+    "start_ts",
+    "end_ts",
+    "movement_scores",
+    "activity_levels",
+    "wind_from_deg",
+    "wind_ms",
+    "legal_light",
+    "triggers",
+    "best_stand_ids",
+)
+
+
+class HourlyForecast(Sequence[HourForecast]):
+    """The hour-by-hour forecast as columns, read as a tuple of ``HourForecast`` records.
+
+    The engine fills one column per field (hour starts and ends in POSIX seconds) and the
+    codec writes the columns to JSON as they are; an entry becomes an ``HourForecast`` only
+    when it is read. A 72-hour forecast is then 9 columns, not 72 records built and thrown
+    away by every prediction the worker produces. Immutable; equal to any sequence of the
+    same records (a decoded prediction's tuple among them) and hashed like that tuple.
+    """
+
+    __slots__ = (*_HOURLY_COLUMNS, "_rows")
+    start_ts: tuple[float, ...]
+    end_ts: tuple[float, ...]
+    movement_scores: tuple[float, ...]
+    activity_levels: tuple[ActivityLevel, ...]
+    wind_from_deg: tuple[float | None, ...]
+    wind_ms: tuple[float | None, ...]
+    legal_light: tuple[bool, ...]
+    triggers: tuple[tuple[str, ...], ...]
+    best_stand_ids: tuple[str | None, ...]
+    _rows: tuple[HourForecast, ...] | None
+
+    def __init__(
+        self,
+        start_ts: Sequence[float],
+        end_ts: Sequence[float],
+        movement_scores: Sequence[float],
+        activity_levels: Sequence[ActivityLevel],
+        wind_from_deg: Sequence[float | None],
+        wind_ms: Sequence[float | None],
+        legal_light: Sequence[bool],
+        triggers: Sequence[tuple[str, ...]],
+        best_stand_ids: Sequence[str | None],
+    ) -> None:
+        columns = (
+            start_ts,
+            end_ts,
+            movement_scores,
+            activity_levels,
+            wind_from_deg,
+            wind_ms,
+            legal_light,
+            triggers,
+            best_stand_ids,
+        )
+        if len({len(c) for c in columns}) > 1:
+            raise ValueError(f"hourly columns differ in length: {[len(c) for c in columns]}")
+        for name, column in zip(_HOURLY_COLUMNS, columns, strict=True):
+            object.__setattr__(self, name, tuple(column))
+        object.__setattr__(self, "_rows", None)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[HourForecast]) -> HourlyForecast:
+        """The columns of these records (aware datetimes)."""
+        return cls(
+            [h.start.timestamp() for h in rows],
+            [h.end.timestamp() for h in rows],
+            [h.movement_score for h in rows],
+            [h.activity_level for h in rows],
+            [h.wind_from_deg for h in rows],
+            [h.wind_ms for h in rows],
+            [h.legal_light for h in rows],
+            [h.triggers for h in rows],
+            [h.best_stand_id for h in rows],
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"HourlyForecast is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"HourlyForecast is immutable (cannot delete {name!r})")
+
+    def __len__(self) -> int:
+        return len(self.start_ts)
+
+    def _row(self, i: int) -> HourForecast:
+        return HourForecast(
+            datetime.fromtimestamp(self.start_ts[i], UTC),
+            datetime.fromtimestamp(self.end_ts[i], UTC),
+            self.movement_scores[i],
+            self.activity_levels[i],
+            self.wind_from_deg[i],
+            self.wind_ms[i],
+            self.legal_light[i],
+            self.triggers[i],
+            self.best_stand_ids[i],
+        )
+
+    def rows(self) -> tuple[HourForecast, ...]:
+        """Every entry as a record (built once, then kept)."""
+        rows = self._rows
+        if rows is None:
+            rows = tuple([self._row(i) for i in range(len(self))])
+            object.__setattr__(self, "_rows", rows)
+        return rows
+
+    @overload
+    def __getitem__(self, index: int) -> HourForecast: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[HourForecast, ...]: ...
+    def __getitem__(self, index: int | slice) -> HourForecast | tuple[HourForecast, ...]:
+        if isinstance(index, slice):
+            return self.rows()[index]
+        if self._rows is not None:
+            return self._rows[index]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("hourly forecast index out of range")
+        return self._row(index % n)
+
+    def __iter__(self) -> Iterator[HourForecast]:
+        return iter(self.rows())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HourlyForecast):
+            return all(getattr(self, name) == getattr(other, name) for name in _HOURLY_COLUMNS)
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(other) == len(self) and self.rows() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.rows())
+
+    def __repr__(self) -> str:
+        return f"HourlyForecast({list(self.rows())!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class StandRating:
     """How one of the hunter's stands does hour by hour (v2).
@@ -310,5 +455,5 @@ class Prediction:
     timings_ms: dict[str, float] = field(default_factory=dict)
     replay: bool = False
     schema_version: int = SCHEMA_VERSION
-    hourly: tuple[HourForecast, ...] = ()  # v2
+    hourly: Sequence[HourForecast] = ()  # v2: an HourlyForecast from the engine
     stand_ratings: tuple[StandRating, ...] = ()  # v2

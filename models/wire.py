@@ -181,6 +181,22 @@ def format_datetime(value: datetime, path: str = "$") -> str:
     return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
 
 
+#: RFC 3339 text of POSIX instants already written (the hourly forecasts' hour bounds recur
+#: across predictions); emptied when full, so it stays bounded.
+_STAMPS: dict[float, str] = {}
+_STAMPS_MAX = 8192
+
+
+def format_timestamp(ts: float) -> str:
+    """``format_datetime`` of the UTC instant ``ts`` (POSIX seconds), remembered."""
+    text = _STAMPS.get(ts)
+    if text is None:
+        if len(_STAMPS) >= _STAMPS_MAX:
+            _STAMPS.clear()
+        text = _STAMPS[ts] = format_datetime(datetime.fromtimestamp(ts, UTC))
+    return text
+
+
 def enum_members(cls: type[E]) -> dict[str, E]:
     """Map each member's value to the member (a fast, exact lookup table)."""
     return {str(member.value): member for member in cls}

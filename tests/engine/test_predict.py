@@ -18,6 +18,7 @@ from deerstream.errors import ContractError
 from deerstream.models.ids import prediction_id_for
 from deerstream.models.records import (
     Enrichment,
+    HourlyForecast,
     RequestOptions,
     RutPhase,
     ScoutingObservation,
@@ -181,8 +182,15 @@ def test_southern_hemisphere_note() -> None:
     assert any("southern hemisphere" in n for n in p.notes)
 
 
+def _rows(o: object) -> object:
+    """orjson's fallback: the hourly forecast (columns, not a dataclass) as its records."""
+    if isinstance(o, HourlyForecast):
+        return list(o.rows())
+    raise TypeError(type(o).__name__)
+
+
 def _bytes(p: object) -> bytes:
-    return orjson.dumps(p, option=orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(p, default=_rows, option=orjson.OPT_NON_STR_KEYS)
 
 
 def test_same_inputs_byte_identical_and_input_order_does_not_matter() -> None:
