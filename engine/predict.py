@@ -196,10 +196,12 @@ def predict(
         target, day, solar_hour, wx, hourly, features, enrichment, travel, bedding, request
     )
     options = request.options
+    # The answer to a version-1 request has the version-1 shape: no hourly forecast.
+    wants_hourly = options.hourly and request.schema_version >= 2
     windows: tuple[HuntWindow, ...] = ()
     hourly_out: Sequence[HourForecast] = ()
     ratings: tuple[StandRating, ...] = ()
-    if options.hunt_windows or options.hourly:
+    if options.hunt_windows or wants_hourly:
         hours = scan_hours(
             start=target,
             lat=lat,
@@ -224,7 +226,7 @@ def predict(
             best = [plan.stands[h.aligned].id if h.aligned >= 0 else None for h in hours]
         if options.hunt_windows:
             windows = explain_windows(merge_windows(hours), hours, best, ratings)
-        if options.hourly:
+        if wants_hourly:
             hourly_out = _hourly_forecast(hours, best)
         else:
             ratings = ()

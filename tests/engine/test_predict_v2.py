@@ -112,3 +112,19 @@ def test_stand_ratings_are_the_same_across_the_antimeridian() -> None:
         assert a.good_winds == b.good_winds and set(a.good_winds) <= set(COMPASS_16)
         assert [a.ratings[i] for i in both] == [b.ratings[i] for i in both]
         assert [a.reasons[i] for i in both] == [b.reasons[i] for i in both]
+
+
+def test_a_version_1_request_gets_no_hourly_forecast_but_the_same_windows() -> None:
+    """The version-1 answer has no hourly forecast, so none is computed; the windows are the
+    same as the version-2 answer's (the same scan)."""
+    lat, lon = 44.0, -72.0
+    target = datetime(2026, 11, 14, 10, 0, tzinfo=UTC)
+    wx = series(target, lat=lat, lon=lon, after_h=25)
+    ground = enrichment(plane_grid(lat, lon, 12.0, 180.0), wx, ())
+    v1 = predict(dataclasses.replace(request(lat, lon, target), schema_version=1), ground, target)
+    v2 = predict(request(lat, lon, target), ground, target)
+    assert v1.schema_version == 1 and v1.hourly == () and v1.stand_ratings == ()
+    assert len(v2.hourly) == 24 and v2.hunt_windows
+    assert [(w.start, w.end, w.score) for w in v1.hunt_windows] == [
+        (w.start, w.end, w.score) for w in v2.hunt_windows
+    ]
