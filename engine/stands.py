@@ -275,6 +275,7 @@ def _place_one(
     primary: bool,
     why: str,
     rejections: list[str],
+    stand_id: str,
 ) -> Stand | None:
     # Check the cone exactly as published (rounded position and wind), so what a consumer
     # recomputes from the prediction agrees with the check made here.
@@ -295,6 +296,7 @@ def _place_one(
                     wind_pub,
                     f"{label} of the movement point, {why}",
                     primary,
+                    stand_id,
                 )
             rejections.append(
                 f"{label} stand at {dist:.0f} m bearing {bearing:.0f}° rejected: its scent cone"
@@ -351,7 +353,9 @@ def place_stands(
             why += f", blended with a {thermal.kind} thermal (strength {thermal.strength:.2f})"
     candidates = _candidate_bearings(eff_from, wind_ms, morning, aspect_deg, lat)
     stands: list[Stand] = []
-    primary = _place_one(lat, lon, eff_from, wind_ms, candidates, bedding, True, why, rejections)
+    primary = _place_one(
+        lat, lon, eff_from, wind_ms, candidates, bedding, True, why, rejections, "P1"
+    )
     if primary is not None:
         stands.append(primary)
     primary_sector = int(((wind_from % 360.0) + ALT_SECTOR_DEG / 2.0) // ALT_SECTOR_DEG) % 8
@@ -364,14 +368,17 @@ def place_stands(
         alt_candidates = _candidate_bearings(direction, speed, morning, aspect_deg, lat)
         alt_why = f"alternate for wind from {direction:.0f}° ({hours} h of the next 24 h)"
         alt = _place_one(
-            lat, lon, direction, speed, alt_candidates, bedding, False, alt_why, rejections
+            lat,
+            lon,
+            direction,
+            speed,
+            alt_candidates,
+            bedding,
+            False,
+            alt_why,
+            rejections,
+            f"P{len(stands) + 1}",
         )
         if alt is not None:
             stands.append(alt)
-    named = tuple(
-        Stand(
-            s.lat, s.lon, s.bearing_deg, s.distance_m, s.wind_from_deg, s.reason, s.primary, f"P{i}"
-        )
-        for i, s in enumerate(stands, 1)
-    )
-    return StandPlan(named, tuple(rejections), eff_from, thermal)
+    return StandPlan(tuple(stands), tuple(rejections), eff_from, thermal)

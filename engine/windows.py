@@ -385,6 +385,19 @@ def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tupl
     return tuple(window for _, window in ranked[:count])
 
 
+def utc_hhmm(ts: float) -> str:
+    """``f"{datetime.fromtimestamp(ts, UTC):%H:%M}"`` by arithmetic: the instant rounded to
+    the microsecond the same way (half to even), then its minute of the UTC day."""
+    frac, whole = math.modf(ts)
+    micros = round(frac * 1e6)
+    if micros >= 1_000_000:
+        whole += 1.0
+    elif micros < 0:
+        whole -= 1.0
+    minute = int(whole // 60.0) % 1440
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def explain_windows(
     windows: Sequence[HuntWindow],
     hours: Sequence[HourScore],
@@ -417,8 +430,7 @@ def explain_windows(
         span_h = (hi - lo) / 3600.0
         why = f"{kind} peak, {span_h:.1f} h"
         if peak is not None:
-            at = datetime.fromtimestamp(hours[peak].start_ts, UTC)
-            why += f": movement {hours[peak].score:.1f} from {at:%H:%M} UTC"
+            why += f": movement {hours[peak].score:.1f} from {utc_hhmm(hours[peak].start_ts)} UTC"
         if "cold_front" in w.triggers:
             why += "; a cold front"
         if stand_id is not None:

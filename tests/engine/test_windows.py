@@ -26,6 +26,7 @@ from deerstream.engine.windows import (
     HourScore,
     merge_windows,
     scan_hours,
+    utc_hhmm,
     wind_alignment,
 )
 from deerstream.models.records import RutPhase, Stand
@@ -291,3 +292,13 @@ def test_a_clearly_better_later_window_still_outranks_a_sooner_one() -> None:
     strong = _dawn(ts + 3600.0 + day_s, 2, 10.0)
     windows = merge_windows(weak + strong, count=1)
     assert [w.start for w in windows] == [START + timedelta(hours=1, days=1)]
+
+
+def test_utc_hhmm_reads_like_the_datetime_it_replaces() -> None:
+    """The windows' reason prints the peak's UTC time by arithmetic; it must agree with
+    formatting the datetime, also a hair either side of a minute (microsecond rounding)."""
+    base = datetime(2026, 12, 3, 11, 59, tzinfo=UTC).timestamp()
+    offsets = [0.0, 59.0, 59.9999994, 59.9999995, 59.9999996, 60.0, 60.0000004, 86399.9999996]
+    stamps = [base + d for d in offsets] + [1_700_000_000 + k * 97.123457 for k in range(3000)]
+    for ts in stamps:
+        assert utc_hhmm(ts) == f"{datetime.fromtimestamp(ts, UTC):%H:%M}", ts
