@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from deerstream.models.geo import round_places
 from deerstream.models.records import SourceQuality, SourceStatus
 
 #: How much each source contributes when perfect; they sum to 1.
@@ -46,4 +47,4 @@ def compute_confidence(
         if source == "weather" and weather_disagrees:
             share *= DISAGREEMENT_FACTOR
         total += share
-    return round(max(0.0, min(1.0, total)), 3)
+    return round_places(max(0.0, min(1.0, total)), 3)

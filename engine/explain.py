@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from deerstream.engine.activity import LEVEL_VALUES, Modifier
 from deerstream.engine.weather import WeatherAt
+from deerstream.models.geo import round_places
 from deerstream.models.records import Factor, SourceQuality, SourceStatus, Zone
 
 #: Points for the time-of-day activity level at "high" (levels scale by 0.3/0.6/1.0).
@@ -38,7 +39,7 @@ def modifier_factors(mods: Sequence[Modifier]) -> list[Factor]:
         Factor(
             m.name,
             f"{m.value} ({m.before.value} → {m.after.value})",
-            round(ACTIVITY_POINTS * (LEVEL_VALUES[m.after] - LEVEL_VALUES[m.before]), 2),
+            round_places(ACTIVITY_POINTS * (LEVEL_VALUES[m.after] - LEVEL_VALUES[m.before]), 2),
         )
         for m in mods
     ]
@@ -80,4 +81,4 @@ def terrain_part(travel: Sequence[Zone]) -> tuple[float, Factor | None]:
     points = TERRAIN_MAX_POINTS * max(
         0.0, min(1.0, (best - TERRAIN_FLOOR) / (10.0 - TERRAIN_FLOOR))
     )
-    return points, Factor("terrain", f"best travel zone {best:.1f}/10", round(points, 2))
+    return points, Factor("terrain", f"best travel zone {best:.1f}/10", round_places(points, 2))

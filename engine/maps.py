@@ -17,7 +17,13 @@ from deerstream.engine.memo import memo
 from deerstream.engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
 from deerstream.engine.stands import WIND_10_MPH_MS
 from deerstream.engine.terrain import Cell, Position, TerrainFeatures
-from deerstream.models.geo import equator_facing_deg, local_xy, normalize_point, pole_facing_deg
+from deerstream.models.geo import (
+    equator_facing_deg,
+    local_xy,
+    normalize_point,
+    pole_facing_deg,
+    round_places,
+)
 from deerstream.models.records import Zone
 
 MAX_SCORE = 10.0
@@ -571,5 +577,5 @@ def pick_zones(
     for i in chosen:
         cell = cells[i]
         lat, lon = normalize_point(cell.lat, cell.lon)
-        zones.append(Zone(round(lat, 6), round(lon, 6), round(scores[i], 2)))
+        zones.append(Zone(round_places(lat, 6), round_places(lon, 6), round_places(scores[i], 2)))
     return tuple(zones)

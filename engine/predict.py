@@ -35,7 +35,7 @@ from deerstream.engine.terrain import TerrainFeatures, compute_terrain_features
 from deerstream.engine.weather import HourlyWeather, WeatherAt, hourly_weather
 from deerstream.engine.windows import HourScore, explain_windows, merge_windows, scan_hours
 from deerstream.errors import ContractError
-from deerstream.models.geo import wrap_deg
+from deerstream.models.geo import published_deg, round_places, wrap_deg
 from deerstream.models.ids import prediction_id_for
 from deerstream.models.records import (
     Enrichment,
@@ -235,7 +235,7 @@ def predict(
         Factor(
             "time_of_day",
             f"{period.value}: {base.value} activity",
-            round(ACTIVITY_POINTS * LEVEL_VALUES[base], 2),
+            round_places(ACTIVITY_POINTS * LEVEL_VALUES[base], 2),
         )
     ]
     factors.extend(modifier_factors(mods))
@@ -247,7 +247,7 @@ def predict(
         detail = f"{len(evidence)} observations count, {mature} mature-buck sign"
         if maps is not None and maps.mature_bonus:
             detail += "; mature-buck bonus on every map"
-        factors.append(Factor("scouting", detail, round(scout_points, 2)))
+        factors.append(Factor("scouting", detail, round_places(scout_points, 2)))
     terrain_points, terrain_factor = terrain_part(travel)
     if terrain_factor is not None:
         factors.append(terrain_factor)
@@ -274,7 +274,7 @@ def predict(
         lon=lon,
         target_time=target,
         rut_phase=season.phase,
-        movement_score=round(max(0.0, min(10.0, score)), 2),
+        movement_score=round_places(max(0.0, min(10.0, score)), 2),
         activity_level=level,
         confidence=compute_confidence(quality, coverage, weather_disagrees=disagree),
         bedding_zones=bedding if options.zones else (),
@@ -302,12 +302,12 @@ def _hourly_forecast(hours: Sequence[HourScore], best: Sequence[str | None]) -> 
     wind_from: list[float | None] = []
     wind_ms: list[float | None] = []
     for h in hours:
-        wind_from.append(None if h.wind_from is None else round(h.wind_from % 360.0, 1) % 360.0)
-        wind_ms.append(None if h.wind_ms is None else round(h.wind_ms, 2))
+        wind_from.append(None if h.wind_from is None else published_deg(h.wind_from))
+        wind_ms.append(None if h.wind_ms is None else round_places(h.wind_ms, 2))
     return HourlyForecast(
         [h.start_ts for h in hours],
         [h.end_ts for h in hours],
-        [round(h.score, 2) for h in hours],
+        [round_places(h.score, 2) for h in hours],
         [h.level for h in hours],
         wind_from,
         wind_ms,

@@ -41,6 +41,7 @@ from deerstream.models.geo import (
     M_PER_DEG,
     compass_point,
     local_xy,
+    round_places,
     wrap_deg,
 )
 from deerstream.models.records import HunterStand, StandRating, Zone
@@ -233,7 +234,7 @@ def rate_stands(
     for stand in stands:
         all_targets = _targets_at(stand, bedding, travel)
         to_travel = _distance_to(stand, travel[0], travel_p, travel_cos) if travel else None
-        base = round(travel_rating(to_travel), 1)
+        base = round_places(travel_rating(to_travel), 1)
         clear = "scent clear of the bedding and travel zones" + (
             f"; {to_travel:.0f} m from the best travel zone" if to_travel is not None else ""
         )
@@ -297,7 +298,7 @@ def rate_stands(
                 name=stand.name,
                 lat=stand.lat,
                 lon=stand.lon,
-                travel_zone_m=None if to_travel is None else round(to_travel, 1),
+                travel_zone_m=None if to_travel is None else round_places(to_travel, 1),
                 good_winds=_good_sectors(all_targets, typical_reach, typical_half)
                 if zones_known
                 else (),

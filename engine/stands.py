@@ -16,6 +16,7 @@ from deerstream.models.geo import (
     local_offset,
     local_xy,
     published_deg,
+    round_places,
 )
 from deerstream.models.records import Stand, Zone
 
@@ -262,7 +263,7 @@ def _offset(lat: float, lon: float, bearing: float, dist: float) -> tuple[float,
     The longitude is normalised into −180..180."""
     b = math.radians(bearing)
     s_lat, s_lon = local_offset(lat, lon, dist * math.sin(b), dist * math.cos(b))
-    return round(s_lat, 6), round(s_lon, 6)
+    return round_places(s_lat, 6), round_places(s_lon, 6)
 
 
 def _place_one(

@@ -43,6 +43,7 @@ from deerstream.engine.season import RUT_PHASES
 from deerstream.engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
 from deerstream.engine.stands import STRONG_WIND_MS
 from deerstream.engine.weather import HourlyWeather
+from deerstream.models.geo import round_places
 from deerstream.models.records import ActivityLevel, HuntWindow, RutPhase, Stand, StandRating
 
 #: Default horizon of the scan (the request's ``horizon_h``, 1..72, overrides it).
@@ -380,7 +381,7 @@ def merge_windows(hours: Sequence[HourScore], count: int = BEST_WINDOWS) -> tupl
         start = datetime.fromtimestamp(run[0].start_ts, UTC)
         end = datetime.fromtimestamp(run[-1].end_ts, UTC)
         score = max(h.score for h in run)
-        ranked.append((worth, HuntWindow(start, end, round(score, 2), tuple(triggers))))
+        ranked.append((worth, HuntWindow(start, end, round_places(score, 2), tuple(triggers))))
     ranked.sort(key=lambda item: (-item[0], item[1].start))
     return tuple(window for _, window in ranked[:count])
 

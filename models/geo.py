@@ -119,7 +119,41 @@ def normalize_deg(a: float) -> float:
 def published_deg(a: float) -> float:
     """A bearing as predictions publish it: 0.1° steps in [0, 360) (359.96° is 0.0, since
     rounding can reach 360.0 again after the fold)."""
-    return round(a % 360.0, 1) % 360.0
+    return round_places(a % 360.0, 1) % 360.0
+
+
+#: 10**n for the places ``round_places`` does itself (exact doubles).
+_SCALES = (1.0, 10.0, 100.0, 1000.0, 10_000.0, 100_000.0, 1_000_000.0)
+#: How near a half (in units of the last place kept) the scaled value may come before
+#: ``round_places`` hands over to ``round``: far more than the scaled product's own
+#: rounding error (at most 0.5 ulp, under 6e-8 below 1e9).
+_NEAR_HALF = 1e-6
+
+
+def round_places(x: float, places: int) -> float:
+    """``round(x, places)`` for 0 ≤ places ≤ 6, bit for bit, without its decimal string.
+
+    ``round`` rounds the exact binary value to ``places`` decimals (half to even) through a
+    correctly rounded decimal conversion, then reads the nearest double back. Unless the
+    scaled value ``x · 10**places`` lies within ``_NEAR_HALF`` of a half, the product's
+    rounding error cannot change which integer ``k`` is nearest, and ``k / 10**places``
+    (one correctly rounded division) is that same nearest double. Near a half, beyond 1e9
+    scaled, or not finite, it is ``round`` itself. Compiled, this is a few float operations
+    where ``round`` is a lookup, a call and a decimal conversion (~150 ns).
+    """
+    scale = _SCALES[places]
+    y = x * scale
+    if not -1e9 < y < 1e9:  # also NaN
+        return round(x, places)
+    k = math.floor(y)
+    frac = y - k
+    if -_NEAR_HALF < frac - 0.5 < _NEAR_HALF:
+        return round(x, places)
+    if frac > 0.5:
+        k += 1
+    if k == 0:
+        return math.copysign(0.0, x)  # round keeps the sign of a zero: round(-0.001, 2) is -0.0
+    return k / scale
 
 
 def normalize_point(lat: float, lon: float) -> tuple[float, float]:
