@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from deerstream.engine.season import RUT_PHASES
 from deerstream.engine.solar import SolarDay
@@ -17,21 +17,21 @@ from deerstream.engine.weather import (
 from deerstream.models.records import ActivityLevel, RutPhase
 
 #: Numbers used for scoring each level (docs/how-prediction-works.md).
-LEVEL_VALUES = {ActivityLevel.LOW: 0.3, ActivityLevel.MODERATE: 0.6, ActivityLevel.HIGH: 1.0}
-_ORDER = (ActivityLevel.LOW, ActivityLevel.MODERATE, ActivityLevel.HIGH)
+LEVEL_VALUES: Final = {ActivityLevel.LOW: 0.3, ActivityLevel.MODERATE: 0.6, ActivityLevel.HIGH: 1.0}
+_ORDER: Final = (ActivityLevel.LOW, ActivityLevel.MODERATE, ActivityLevel.HIGH)
 #: Dawn and dusk: within this long of sunrise or sunset.
-TWILIGHT_HALF_WIDTH = timedelta(minutes=90)
+TWILIGHT_HALF_WIDTH: Final = timedelta(minutes=90)
 #: Midday: from this long after sunrise to this long before sunset.
-MIDDAY_OFFSET = timedelta(hours=3)
-_TWILIGHT_S = TWILIGHT_HALF_WIDTH.total_seconds()
-_MIDDAY_S = MIDDAY_OFFSET.total_seconds()
+MIDDAY_OFFSET: Final = timedelta(hours=3)
+_TWILIGHT_S: Final = TWILIGHT_HALF_WIDTH.total_seconds()
+_MIDDAY_S: Final = MIDDAY_OFFSET.total_seconds()
 #: Outside the rut, activity is low between these local solar hours.
 DEEP_NIGHT_HOURS = (0.0, 4.0)
 #: Front strength above which activity is high; above the lower one, one level up.
-FRONT_HIGH_STRENGTH = 0.6
-FRONT_UP_STRENGTH = 0.3
+FRONT_HIGH_STRENGTH: Final = 0.6
+FRONT_UP_STRENGTH: Final = 0.3
 #: Midday level by phase (low outside the rut, moderate around it, high in it).
-MIDDAY_LEVELS = {
+MIDDAY_LEVELS: Final = {
     RutPhase.PRE_RUT: ActivityLevel.MODERATE,
     RutPhase.POST_RUT: ActivityLevel.MODERATE,
     RutPhase.SEEKING: ActivityLevel.HIGH,
@@ -138,7 +138,7 @@ def apply_weather(
     return level, tuple(mods)
 
 
-_RANK = {level: i for i, level in enumerate(_ORDER)}
+_RANK: Final = {level: i for i, level in enumerate(_ORDER)}
 
 
 def weather_level(base: ActivityLevel, period: DayPeriod, wx: WeatherAt | None) -> ActivityLevel:

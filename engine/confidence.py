@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Final
 
 from deerstream.models.geo import round_places
 from deerstream.models.records import SourceQuality, SourceStatus
 
 #: How much each source contributes when perfect; they sum to 1.
-SOURCE_WEIGHTS = {"terrain": 0.35, "weather": 0.35, "scouting": 0.30}
+SOURCE_WEIGHTS: Final = {"terrain": 0.35, "weather": 0.35, "scouting": 0.30}
 #: Freshness factor by status.
-STATUS_FACTORS = {
+STATUS_FACTORS: Final = {
     SourceStatus.FRESH: 1.0,
     SourceStatus.CACHED: 0.9,
     SourceStatus.STALE: 0.5,
     SourceStatus.MISSING: 0.0,
 }
 #: Stale data loses half its remaining value every half-life (terrain does not age).
-STALE_HALF_LIFE_S = {"terrain": math.inf, "weather": 6 * 3600.0, "scouting": 7 * 86400.0}
+STALE_HALF_LIFE_S: Final = {"terrain": math.inf, "weather": 6 * 3600.0, "scouting": 7 * 86400.0}
 #: Weather whose signals disagree (e.g. a front lifts activity, wind lowers it) counts less.
-DISAGREEMENT_FACTOR = 0.7
+DISAGREEMENT_FACTOR: Final = 0.7
 
 
 def freshness(source: str, quality: SourceQuality) -> float:

@@ -16,19 +16,21 @@ either side, and twilight is never below midday in any phase.
 
 from __future__ import annotations
 
+from typing import Final
+
 from deerstream.engine.season import RUT_PHASES
 from deerstream.models.records import RutPhase
 
-PEAK_HALF_WIDTH_S = 90 * 60.0
-DAY_BASELINE = {
+PEAK_HALF_WIDTH_S: Final = 90 * 60.0
+DAY_BASELINE: Final = {
     RutPhase.PRE_RUT: 0.5,
     RutPhase.POST_RUT: 0.5,
     RutPhase.SEEKING: 0.7,
     RutPhase.PEAK_RUT: 0.7,
 }
-DAY_BASELINE_DEFAULT = 0.3
-NIGHT_BASELINE = 0.5
-DEEP_NIGHT_BASELINE = 0.3  # 00:00–04:00 local solar time, outside the rut
+DAY_BASELINE_DEFAULT: Final = 0.3
+NIGHT_BASELINE: Final = 0.5
+DEEP_NIGHT_BASELINE: Final = 0.3  # 00:00–04:00 local solar time, outside the rut
 DEEP_NIGHT_HOURS = (0.0, 4.0)
 
 

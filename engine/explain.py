@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from deerstream.engine.activity import LEVEL_VALUES, Modifier
 from deerstream.engine.weather import WeatherAt
@@ -10,11 +11,11 @@ from deerstream.models.geo import round_places
 from deerstream.models.records import Factor, SourceQuality, SourceStatus, Zone
 
 #: Points for the time-of-day activity level at "high" (levels scale by 0.3/0.6/1.0).
-ACTIVITY_POINTS = 7.0
+ACTIVITY_POINTS: Final = 7.0
 #: Terrain: up to this many points for a strong travel zone (score above the floor).
-TERRAIN_MAX_POINTS = 0.5
-TERRAIN_FLOOR = 5.0
-SOURCES = ("terrain", "weather", "scouting")
+TERRAIN_MAX_POINTS: Final = 0.5
+TERRAIN_FLOOR: Final = 5.0
+SOURCES: Final = ("terrain", "weather", "scouting")
 
 
 def source_factors(quality: dict[str, SourceQuality]) -> list[Factor]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from deerstream.engine.memo import memo
 from deerstream.engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
@@ -26,14 +27,14 @@ from deerstream.models.geo import (
 )
 from deerstream.models.records import Zone
 
-MAX_SCORE = 10.0
+MAX_SCORE: Final = 10.0
 # Bedding: slope bands (degrees) and the terrain point split (slope 4, position 3, aspect 3).
 BED_SLOPE_FULL = (10.0, 25.0)
 BED_SLOPE_PARTIAL = (5.0, 30.0)  # partial marks inside this band, outside the full band
-BED_SLOPE_PARTIAL_FACTOR = 0.5
-BED_SLOPE_MAX = 30.0  # steeper cells are excluded from bedding
-BED_POINTS = (4.0, 3.0, 3.0)
-BED_POSITION = {
+BED_SLOPE_PARTIAL_FACTOR: Final = 0.5
+BED_SLOPE_MAX: Final = 30.0  # steeper cells are excluded from bedding
+BED_POINTS: Final = (4.0, 3.0, 3.0)
+BED_POSITION: Final = {
     Position.BENCH: 1.0,
     Position.UPPER_SLOPE: 1.0,
     Position.RIDGE: 0.6,
@@ -42,13 +43,13 @@ BED_POSITION = {
     Position.FLAT: 0.1,
     Position.VALLEY: 0.1,
 }
-LEEWARD_WIND_MS = WIND_10_MPH_MS  # 10 mph (4.4704 m/s): above it deer bed on the lee side
-COLD_C = 4.0  # below it equator-facing (south in the north) slopes win (the docs quote °C)
-HOT_C = 24.0  # above it pole-facing (north in the north) slopes win
-NEUTRAL_ASPECT = 0.5
+LEEWARD_WIND_MS: Final = WIND_10_MPH_MS  # 10 mph (4.4704 m/s): above it deer bed on the lee side
+COLD_C: Final = 4.0  # below it equator-facing (south in the north) slopes win (the docs quote °C)
+HOT_C: Final = 24.0  # above it pole-facing (north in the north) slopes win
+NEUTRAL_ASPECT: Final = 0.5
 # Feeding: flats and gentle valley bottoms; terrain split (position 6, gentleness 4).
 FEED_POINTS = (6.0, 4.0)
-FEED_POSITION = {
+FEED_POSITION: Final = {
     Position.FLAT: 1.0,
     Position.VALLEY: 0.9,
     Position.BENCH: 0.5,
@@ -57,14 +58,15 @@ FEED_POSITION = {
     Position.UPPER_SLOPE: 0.1,
     Position.RIDGE: 0.1,
 }
-FEED_GENTLE_DEG = 5.0  # full marks for gentleness up to here
-FEED_STEEP_DEG = 15.0  # falls linearly to the floor at this slope
-FEED_STEEP_FLOOR = 0.1
-FEED_MORNING_WEIGHT = 0.8  # feeding matters more in the evening (docs/how-prediction-works.md)
-FEED_EVENING_WEIGHT = 1.0
+FEED_GENTLE_DEG: Final = 5.0  # full marks for gentleness up to here
+FEED_STEEP_DEG: Final = 15.0  # falls linearly to the floor at this slope
+FEED_STEEP_FLOOR: Final = 0.1
+#: Feeding matters more in the evening (docs/how-prediction-works.md).
+FEED_MORNING_WEIGHT: Final = 0.8
+FEED_EVENING_WEIGHT: Final = 1.0
 # Travel: position 6 points, the bedding–feeding corridor 4 points.
-TRAVEL_POINTS = (6.0, 4.0)
-TRAVEL_POSITION = {
+TRAVEL_POINTS: Final = (6.0, 4.0)
+TRAVEL_POSITION: Final = {
     Position.SADDLE: 1.0,
     Position.BENCH: 0.9,
     Position.VALLEY: 0.5,
@@ -73,12 +75,12 @@ TRAVEL_POSITION = {
     Position.UPPER_SLOPE: 0.4,
     Position.FLAT: 0.3,
 }
-DRAINAGE_EDGE = 0.8  # a non-valley cell next to a valley cell
-CORRIDOR_SIGMA_M = 200.0
+DRAINAGE_EDGE: Final = 0.8  # a non-valley cell next to a valley cell
+CORRIDOR_SIGMA_M: Final = 200.0
 # Zones.
-ZONE_COUNT = 3
-ZONE_MIN_SPACING_M = 150.0  # more than one cell diagonal (127 m at 90 m spacing)
-ZONE_MIN_SCORE = 3.0  # weaker cells are not worth calling a zone
+ZONE_COUNT: Final = 3
+ZONE_MIN_SPACING_M: Final = 150.0  # more than one cell diagonal (127 m at 90 m spacing)
+ZONE_MIN_SCORE: Final = 3.0  # weaker cells are not worth calling a zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +340,7 @@ class BaseLayers:
 
 
 #: ``BaseLayers.bed_fixed`` of a cell too steep to bed on.
-EXCLUDED = -1.0
+EXCLUDED: Final = -1.0
 
 
 @memo("base_layers", 512)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_MEMOS: dict[str, Any] = {}
+_MEMOS: Final[dict[str, Any]] = {}
 
 
 def memo(name: str, maxsize: int) -> Callable[[F], F]:

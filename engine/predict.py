@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Final
 
 from deerstream.engine.activity import (
     LEVEL_VALUES,
@@ -53,8 +54,8 @@ from deerstream.models.records import (
     Zone,
 )
 
-MODEL_VERSION = "deer-2.1.0"
-RUT_POINTS = {
+MODEL_VERSION: Final = "deer-2.1.0"
+RUT_POINTS: Final = {
     RutPhase.PEAK_RUT: 1.5,
     RutPhase.SEEKING: 1.2,
     RutPhase.PRE_RUT: 0.8,
@@ -64,10 +65,10 @@ RUT_POINTS = {
     RutPhase.OFF_SEASON: 0.0,
 }
 #: Scouting: up to this many points; this much summed evidence weight earns them all.
-SCOUTING_MAX_POINTS = 1.0
-SCOUTING_FULL_WEIGHT = 40.0
+SCOUTING_MAX_POINTS: Final = 1.0
+SCOUTING_FULL_WEIGHT: Final = 40.0
 #: Observations at the edge of the request radius count half as much as at its centre.
-SCOUTING_EDGE_FACTOR = 0.5
+SCOUTING_EDGE_FACTOR: Final = 0.5
 
 
 def usable_grid(grid: TerrainGrid | None) -> bool:

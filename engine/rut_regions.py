@@ -11,6 +11,7 @@ Mississippi/Alabama line).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class RutRegion:
         return (self.north - self.south) * (self.east - self.west)
 
 
-RUT_REGIONS: tuple[RutRegion, ...] = (
+RUT_REGIONS: Final[tuple[RutRegion, ...]] = (
     RutRegion(
         "Pennsylvania",
         39.72,

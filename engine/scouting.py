@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from deerstream.models.geo import distance_m
 from deerstream.models.records import ObservationType, ScoutingObservation
 
-SECONDS_PER_DAY = 86_400.0
+SECONDS_PER_DAY: Final = 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class EvidenceType:
     feeding: float = 0.0
 
 
-EVIDENCE: dict[ObservationType, EvidenceType] = {
+EVIDENCE: Final[dict[ObservationType, EvidenceType]] = {
     ObservationType.SCRAPE: EvidenceType(20, 180, 10, 15, 14, 90),
     ObservationType.RUB: EvidenceType(18, 140, 25, 8, 21, 180),
     ObservationType.BEDDING_AREA: EvidenceType(25, 275, 5, 30, 30, 365),
@@ -42,17 +42,17 @@ EVIDENCE: dict[ObservationType, EvidenceType] = {
     ObservationType.SCAT: EvidenceType(4, 60, 4, 2, 5, 30),
 }
 #: Mature-buck sign counts this much more.
-MATURE_MULTIPLIER = 1.5
+MATURE_MULTIPLIER: Final = 1.5
 #: A rub this thick or this high was made by a mature buck.
-MATURE_RUB_TRUNK_CM = 20.0
-MATURE_RUB_HEIGHT_CM = 90.0
+MATURE_RUB_TRUNK_CM: Final = 20.0
+MATURE_RUB_HEIGHT_CM: Final = 90.0
 #: A large scrape with a licking branch counts as mature-buck sign while this fresh.
-MATURE_SCRAPE_MAX_AGE_DAYS = 7.0
+MATURE_SCRAPE_MAX_AGE_DAYS: Final = 7.0
 #: A camera/sighting of a mature buck counts while this recent.
-MATURE_SIGHTING_MAX_AGE_DAYS = 14.0
+MATURE_SIGHTING_MAX_AGE_DAYS: Final = 14.0
 #: This many mature-buck signs in range add a bonus to every map.
-MATURE_BONUS_MIN_SIGNS = 2
-MATURE_MAP_BONUS = 1.0
+MATURE_BONUS_MIN_SIGNS: Final = 2
+MATURE_MAP_BONUS: Final = 1.0
 
 
 class Evidence(NamedTuple):

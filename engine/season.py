@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Final
 
 from deerstream.engine.rut_regions import region_for
 from deerstream.models.records import RutPhase
 
 #: Phase start dates (month, day) of the Northern-Hemisphere whitetail calendar, in order.
 #: A phase lasts until the day before the next one starts; the list wraps at the year end.
-PHASE_STARTS: tuple[tuple[tuple[int, int], RutPhase], ...] = (
+PHASE_STARTS: Final[tuple[tuple[tuple[int, int], RutPhase], ...]] = (
     ((2, 1), RutPhase.OFF_SEASON),
     ((9, 1), RutPhase.EARLY_SEASON),
     ((10, 20), RutPhase.PRE_RUT),
@@ -21,13 +22,13 @@ PHASE_STARTS: tuple[tuple[tuple[int, int], RutPhase], ...] = (
 )
 #: The middle of the default calendar's peak_rut (Nov 10–22): a regional or requested peak
 #: shifts every phase by its distance from this day, so the phases keep their lengths.
-DEFAULT_PEAK = (11, 16)
+DEFAULT_PEAK: Final = (11, 16)
 #: A non-leap year to do month/day arithmetic in (02-29 counts as 02-28).
-_YEAR = 2001
+_YEAR: Final = 2001
 #: Southern latitudes run the same calendar six months later.
-SOUTHERN_SHIFT_MONTHS = 6
+SOUTHERN_SHIFT_MONTHS: Final = 6
 #: Phases in which bucks move all day (used by the time-of-day rules).
-RUT_PHASES = frozenset({RutPhase.SEEKING, RutPhase.PEAK_RUT})
+RUT_PHASES: Final = frozenset({RutPhase.SEEKING, RutPhase.PEAK_RUT})
 
 
 @dataclass(frozen=True, slots=True)

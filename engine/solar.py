@@ -18,30 +18,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Final
 
 from deerstream.engine.memo import memo
 from deerstream.models.records import SunTimes
 
 #: Zenith angle of the sun's upper limb at apparent sunrise/sunset (refraction + radius).
-SUNRISE_ZENITH_DEG = 90.833
+SUNRISE_ZENITH_DEG: Final = 90.833
 #: Legal shooting light starts this long before sunrise and ends this long after sunset.
-LEGAL_LIGHT_MARGIN = timedelta(minutes=30)
+LEGAL_LIGHT_MARGIN: Final = timedelta(minutes=30)
 #: Julian day of 0001-01-01 00:00 UTC minus one (so JD = ordinal + offset).
-_JD_ORDINAL_OFFSET = 1_721_424.5
-_J2000 = 2_451_545.0
-_COS_ZENITH = math.cos(math.radians(SUNRISE_ZENITH_DEG))
+_JD_ORDINAL_OFFSET: Final = 1_721_424.5
+_J2000: Final = 2_451_545.0
+_COS_ZENITH: Final = math.cos(math.radians(SUNRISE_ZENITH_DEG))
 #: Hour-angle iterations at the event time before falling back to bisection.
-_MAX_REFINEMENTS = 6
+_MAX_REFINEMENTS: Final = 6
 #: The iteration has converged when the event moves by less than this (minutes, 0.6 s).
-_CONVERGED_MIN = 0.01
+_CONVERGED_MIN: Final = 0.01
 #: Bisection stops when the bracket is narrower than this (minutes, 0.06 s).
-_BISECT_TOL_MIN = 0.001
+_BISECT_TOL_MIN: Final = 0.001
 #: Half a day in minutes: solar noon to solar midnight.
-_HALF_DAY_MIN = 720.0
+_HALF_DAY_MIN: Final = 720.0
 #: Polar day needs |lat| > 90 − 23.45 − 0.833 ≈ 65.7 and polar night |lat| > 67.4 (the
 #: declination never exceeds 23.45°), so below this latitude the sun always rises and sets
 #: and the altitude checks at noon and midnight can be skipped.
-_POLAR_LAT_MIN = 65.0
+_POLAR_LAT_MIN: Final = 65.0
 
 
 @dataclass(frozen=True, slots=True)

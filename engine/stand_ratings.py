@@ -22,6 +22,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from statistics import median
+from typing import Final
 
 from deerstream.engine.stands import (
     SCENT_MAX_M,
@@ -47,18 +48,18 @@ from deerstream.models.geo import (
 from deerstream.models.records import HunterStand, StandRating, Zone
 
 #: Rating by distance to the best travel zone: full within NEAR, falling to FAR_RATING at FAR.
-NEAR_TRAVEL_M = 100.0
-FAR_TRAVEL_M = 1000.0
-FULL_RATING = 10.0
-FAR_RATING = 2.0
+NEAR_TRAVEL_M: Final = 100.0
+FAR_TRAVEL_M: Final = 1000.0
+FULL_RATING: Final = 10.0
+FAR_RATING: Final = 2.0
 #: Caps for an hour whose scent reaches the bedding zone / crosses the travel zone.
-BEDDING_HIT_RATING = 1.0
-TRAVEL_HIT_RATING = 3.0
+BEDDING_HIT_RATING: Final = 1.0
+TRAVEL_HIT_RATING: Final = 3.0
 #: An hour names a stand only when its best rating is at least this.
-SIT_RATING = 4.0
+SIT_RATING: Final = 4.0
 #: Ratings without zones (no terrain) cannot judge scent: no rating, this reason.
-NO_ZONES = "no bedding or travel zones (terrain missing): scent cannot be judged"
-NO_WIND = "no wind data for this hour"
+NO_ZONES: Final = "no bedding or travel zones (terrain missing): scent cannot be judged"
+NO_WIND: Final = "no wind data for this hour"
 #: A ``site_at`` callback: (lat, lon) → (slope°, aspect°) of the grid cell there, or None.
 SiteAt = Callable[[float, float], tuple[float, float] | None]
 

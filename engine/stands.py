@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from deerstream.engine.solar import SolarDay
 from deerstream.engine.units import mph_to_ms
@@ -23,22 +24,22 @@ from deerstream.models.records import Stand, Zone
 #: 10 mph (4.4704 m/s), the rule's "4.5 m/s": the one value for every 10 mph rule —
 #: crosswind stands above it, thermals at or below it, the 30° cone up to it, and the
 #: leeward bedding preference above it (maps.py).
-WIND_10_MPH_MS = mph_to_ms(10.0)
+WIND_10_MPH_MS: Final = mph_to_ms(10.0)
 #: 15 mph (6.7056 m/s), the rule's "6.7 m/s": the 22° cone up to it. The same constant as
 #: weather.py's sustained-wind threshold (defined there once, imported here).
-WIND_15_MPH_MS = SUSTAINED_WIND_MS
+WIND_15_MPH_MS: Final = SUSTAINED_WIND_MS
 #: the rule's 2.2 m/s cone bound (quoted in m/s, used only by the cone).
-SCENT_LIGHT_WIND_MS = 2.2
+SCENT_LIGHT_WIND_MS: Final = 2.2
 #: the rule's 1 m/s cone bound.
-SCENT_CALM_WIND_MS = 1.0
+SCENT_CALM_WIND_MS: Final = 1.0
 #: Above this wind speed prefer crosswind stands; at or below it thermals can dominate.
-STRONG_WIND_MS = WIND_10_MPH_MS
+STRONG_WIND_MS: Final = WIND_10_MPH_MS
 #: Stand distance from the deer movement point: default first, then the allowed range.
-STAND_DISTANCES_M = (80.0, 60.0, 100.0, 120.0)
+STAND_DISTANCES_M: Final = (80.0, 60.0, 100.0, 120.0)
 #: Scent reach: min(450, 80 + 45 × wind m/s) metres.
-SCENT_BASE_M = 80.0
-SCENT_PER_MS_M = 45.0
-SCENT_MAX_M = 450.0
+SCENT_BASE_M: Final = 80.0
+SCENT_PER_MS_M: Final = 45.0
+SCENT_MAX_M: Final = 450.0
 #: Cone half-width narrows with wind: (upper wind bound m/s, half-width degrees).
 SCENT_HALF_WIDTHS = (
     (SCENT_CALM_WIND_MS, 55.0),
@@ -46,36 +47,36 @@ SCENT_HALF_WIDTHS = (
     (WIND_10_MPH_MS, 30.0),
     (WIND_15_MPH_MS, 22.0),
 )
-SCENT_HALF_WIDTH_STRONG = 18.0
+SCENT_HALF_WIDTH_STRONG: Final = 18.0
 #: A bedding zone is a ~90 m cell: a stand this close is inside it whatever the wind.
-ZONE_RADIUS_M = 45.0
+ZONE_RADIUS_M: Final = 45.0
 #: Thermal timing: morning upslope from 30 min after sunrise, strongest
 #: 1–2.5 h after; evening downslope strongest in the last hour of light.
-MORNING_THERMAL = (
+MORNING_THERMAL: Final = (
     timedelta(minutes=30),
     timedelta(hours=1),
     timedelta(hours=2.5),
     timedelta(hours=4),
 )
-EVENING_THERMAL = (
+EVENING_THERMAL: Final = (
     timedelta(hours=2.5),
     timedelta(minutes=30),
     timedelta(minutes=-30),
     timedelta(minutes=-90),
 )
-THERMAL_FULL_SLOPE_DEG = 30.0
+THERMAL_FULL_SLOPE_DEG: Final = 30.0
 #: Sun exposure by aspect: equator-facing 1.0, east/west 0.7, pole-facing 0.4
 #: (0.7 + 0.3·cos(aspect − equator-facing bearing)): south 1.0 / north 0.4 in the north,
 #: mirrored south of the equator (docs/how-prediction-works.md).
-EXPOSURE_MID = 0.7
-EXPOSURE_SWING = 0.3
+EXPOSURE_MID: Final = 0.7
+EXPOSURE_SWING: Final = 0.3
 #: Canopy is not in the data; thermals are not damped for it (see docs).
-CANOPY_FACTOR = 1.0
+CANOPY_FACTOR: Final = 1.0
 #: Alternate stands: wind sectors of 45° that blow at least this many of the next 24 h.
-ALT_SECTOR_DEG = 45.0
-ALT_MIN_HOURS = 3
-ALT_MAX = 2
-ALT_HOURS = 24
+ALT_SECTOR_DEG: Final = 45.0
+ALT_MIN_HOURS: Final = 3
+ALT_MAX: Final = 2
+ALT_HOURS: Final = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +179,8 @@ def site_thermal(slope_deg: float, aspect_deg: float, lat: float) -> float:
     )
 
 
-_MORNING_S = tuple(x.total_seconds() for x in MORNING_THERMAL)
-_EVENING_S = tuple(x.total_seconds() for x in EVENING_THERMAL)
+_MORNING_S: Final = tuple(x.total_seconds() for x in MORNING_THERMAL)
+_EVENING_S: Final = tuple(x.total_seconds() for x in EVENING_THERMAL)
 
 
 def thermal_timing(ts: float, sunrise_ts: float, sunset_ts: float) -> tuple[float, bool]:

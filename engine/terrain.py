@@ -11,23 +11,23 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
-from typing import NamedTuple, cast
+from typing import Final, NamedTuple, cast
 
 from deerstream.engine.memo import memo
 from deerstream.models.geo import EARTH_RADIUS_M, wrap_lon
 from deerstream.models.records import TerrainGrid
 
 #: Below this slope a cell is "flat" for position classes (and has no meaningful aspect).
-FLAT_SLOPE_DEG = 5.0
+FLAT_SLOPE_DEG: Final = 5.0
 #: A flat cell whose neighbours average at least this slope is a bench.
-BENCH_SURROUND_SLOPE_DEG = 10.0
+BENCH_SURROUND_SLOPE_DEG: Final = 10.0
 #: Topographic position index thresholds (metres, centre minus neighbour mean) tuned for
 #: ~90 m cells: convex crests stand a few metres above their neighbourhood.
-RIDGE_TPI_M = 3.0
-UPPER_SLOPE_TPI_M = 1.0
-VALLEY_TPI_M = -3.0
+RIDGE_TPI_M: Final = 3.0
+UPPER_SLOPE_TPI_M: Final = 1.0
+VALLEY_TPI_M: Final = -3.0
 #: A saddle's highs and lows must differ from the centre by at least this much.
-SADDLE_RELIEF_M = 2.0
+SADDLE_RELIEF_M: Final = 2.0
 
 
 class Position(enum.StrEnum):

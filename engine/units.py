@@ -7,10 +7,12 @@ threshold is converted exactly once, here or where the named constant is defined
 
 from __future__ import annotations
 
+from typing import Final
+
 #: Hectopascals in one inch of mercury (at 0 °C, standard gravity).
-HPA_PER_INHG = 33.8639
+HPA_PER_INHG: Final = 33.8639
 #: Metres per second in one statute mile per hour.
-MS_PER_MPH = 0.44704
+MS_PER_MPH: Final = 0.44704
 
 
 def fahrenheit_to_celsius(deg_f: float) -> float:

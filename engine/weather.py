@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, cast
+from typing import Final, NamedTuple, cast
 
 from deerstream.engine.memo import memo
 from deerstream.engine.units import (
@@ -44,36 +44,36 @@ from deerstream.engine.units import (
 from deerstream.models.records import WeatherSeries
 
 # Pressure-trend classes over 6 h (the docs quote 1.7/3.4 hPa = 0.05/0.10 inHg).
-TREND_HOURS = 6
-TREND_FAST_HPA = 3.4
-TREND_HPA = 1.7
+TREND_HOURS: Final = 6
+TREND_FAST_HPA: Final = 3.4
+TREND_HPA: Final = 1.7
 # Cold front (one definition, used everywhere).
-FRONT_MAX_TEMP_C = fahrenheit_to_celsius(60.0)  # 15.56 °C (the docs: 15.5)
-FRONT_LOW_PRESSURE_HPA = inhg_to_hpa(29.9)  # 1012.5 hPa
-FRONT_TEMP_DROP_C = fahrenheit_delta_to_celsius(10.0)  # 5.56 °C (the docs: 5.5)
-FRONT_RISE_AFTER_LOW_HPA = 5.0
-FRONT_LOOKBACK_HOURS = 24
+FRONT_MAX_TEMP_C: Final = fahrenheit_to_celsius(60.0)  # 15.56 °C (the docs: 15.5)
+FRONT_LOW_PRESSURE_HPA: Final = inhg_to_hpa(29.9)  # 1012.5 hPa
+FRONT_TEMP_DROP_C: Final = fahrenheit_delta_to_celsius(10.0)  # 5.56 °C (the docs: 5.5)
+FRONT_RISE_AFTER_LOW_HPA: Final = 5.0
+FRONT_LOOKBACK_HOURS: Final = 24
 # Strength = weighted sum of saturating terms; each term grows with its driver.
-STRENGTH_FALL_FULL_HPA = 2.0 * TREND_FAST_HPA  # a 6.8 hPa/6 h fall saturates the term
-STRENGTH_DROP_FULL_C = fahrenheit_delta_to_celsius(20.0)  # an 11.1 °C drop saturates
-STRENGTH_LOW_FULL_HPA = 20.0  # 20 hPa below the low threshold saturates
-STRENGTH_RISE_FULL_HPA = 10.0  # a 10 hPa post-frontal rise saturates
+STRENGTH_FALL_FULL_HPA: Final = 2.0 * TREND_FAST_HPA  # a 6.8 hPa/6 h fall saturates the term
+STRENGTH_DROP_FULL_C: Final = fahrenheit_delta_to_celsius(20.0)  # an 11.1 °C drop saturates
+STRENGTH_LOW_FULL_HPA: Final = 20.0  # 20 hPa below the low threshold saturates
+STRENGTH_RISE_FULL_HPA: Final = 10.0  # a 10 hPa post-frontal rise saturates
 STRENGTH_WEIGHTS = (0.35, 0.35, 0.15, 0.15)  # fall, drop, low, rise
 # Other activity modifiers.
-STABLE_HIGH_PRESSURE_HPA = inhg_to_hpa(30.1)  # 1019.3 hPa (the docs: 1019)
-SUSTAINED_WIND_MS = mph_to_ms(15.0)  # 6.7 m/s
-SUSTAINED_WIND_HALF_HOURS = 1  # mean over target hour ±1 h
-HEAVY_PRECIP_MM_H = 0.3 * 25.4  # 0.3 in/h = 7.6 mm/h (AMS "heavy rain")
-TEMP_ANOMALY_HIGH_C = fahrenheit_delta_to_celsius(20.0)  # "far above" = 20 °F above normal
-ANOMALY_HALF_WINDOW_H = 12
-ANOMALY_MIN_HOURS = 12
+STABLE_HIGH_PRESSURE_HPA: Final = inhg_to_hpa(30.1)  # 1019.3 hPa (the docs: 1019)
+SUSTAINED_WIND_MS: Final = mph_to_ms(15.0)  # 6.7 m/s
+SUSTAINED_WIND_HALF_HOURS: Final = 1  # mean over target hour ±1 h
+HEAVY_PRECIP_MM_H: Final = 0.3 * 25.4  # 0.3 in/h = 7.6 mm/h (AMS "heavy rain")
+TEMP_ANOMALY_HIGH_C: Final = fahrenheit_delta_to_celsius(20.0)  # "far above" = 20 °F above normal
+ANOMALY_HALF_WINDOW_H: Final = 12
+ANOMALY_MIN_HOURS: Final = 12
 # Coarse climatological normal of the daily mean temperature (no climate data is fetched):
 # annual mean falls with latitude, seasonal swing grows with it, peak ~Jul 20 in the north.
-NORMAL_MEAN_MAX_C = 27.0
-NORMAL_MEAN_AT_EQUATOR_C = 37.0
-NORMAL_MEAN_PER_DEG_C = 0.7
-NORMAL_AMPLITUDE_PER_DEG_C = 0.3
-NORMAL_PEAK_DAY_OF_YEAR = 200
+NORMAL_MEAN_MAX_C: Final = 27.0
+NORMAL_MEAN_AT_EQUATOR_C: Final = 37.0
+NORMAL_MEAN_PER_DEG_C: Final = 0.7
+NORMAL_AMPLITUDE_PER_DEG_C: Final = 0.3
+NORMAL_PEAK_DAY_OF_YEAR: Final = 200
 
 
 class ColdFront(NamedTuple):
@@ -84,7 +84,7 @@ class ColdFront(NamedTuple):
     reasons: tuple[str, ...]
 
 
-NO_FRONT = ColdFront(False, 0.0, ())
+NO_FRONT: Final = ColdFront(False, 0.0, ())
 
 
 class WeatherAt(NamedTuple):
@@ -358,7 +358,7 @@ class HourlyWeather:
         ]
 
 
-_ONE_HOUR = timedelta(hours=1)
+_ONE_HOUR: Final = timedelta(hours=1)
 
 
 def _nearest_hour(when: datetime) -> datetime:

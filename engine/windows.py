@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from typing import Final
 
 from deerstream.engine.activity import (
     _MIDDAY_S,
@@ -47,29 +48,29 @@ from deerstream.models.geo import round_places
 from deerstream.models.records import ActivityLevel, HuntWindow, RutPhase, Stand, StandRating
 
 #: Default horizon of the scan (the request's ``horizon_h``, 1..72, overrides it).
-SCAN_HOURS = 24
-BEST_WINDOWS = 3
+SCAN_HOURS: Final = 24
+BEST_WINDOWS: Final = 3
 #: An hour is worth hunting at or above this score (0–10)...
-GOOD_HOUR_SCORE = 5.0
+GOOD_HOUR_SCORE: Final = 5.0
 #: ...and when it is within this of its solar day's peak.
-PEAK_MARGIN = 1.5
+PEAK_MARGIN: Final = 1.5
 #: A window shorter than this (a clipped run at the edge of legal light) is dropped.
-MIN_WINDOW_S = 30 * 60.0
+MIN_WINDOW_S: Final = 30 * 60.0
 #: A window's worth falls by this fraction per day of lead, pro rata, from the scan's first
 #: hour (the requested time) to the window's start (at most 30 % over the 72 h horizon), so
 #: near-equal windows rank sooner first. The hourly sampling alone moves near-identical
 #: days' worth by up to about 9 % (sunrise drifts across the hour slots): of the 76 rut
 #: requests with a 48 h horizon in test_hunt_windows_field, 31 lost tomorrow's dawn or dusk
 #: with no discount, 1 with 5–8 %, none from 9 %.
-LEAD_DISCOUNT_PER_DAY = 0.10
+LEAD_DISCOUNT_PER_DAY: Final = 0.10
 #: Wind alignment when it cannot be judged (no stand, or no wind for that hour).
-UNKNOWN_ALIGNMENT = 0.75
+UNKNOWN_ALIGNMENT: Final = 0.75
 #: Trigger multipliers.
-FRONT_TRIGGER_STRENGTH = 0.3
-FRONT_MULTIPLIER = 1.15
-THERMAL_MULTIPLIER = 1.1
-_LEGAL_S = LEGAL_LIGHT_MARGIN.total_seconds()
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+FRONT_TRIGGER_STRENGTH: Final = 0.3
+FRONT_MULTIPLIER: Final = 1.15
+THERMAL_MULTIPLIER: Final = 1.1
+_LEGAL_S: Final = LEGAL_LIGHT_MARGIN.total_seconds()
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
 class HourScore:
@@ -125,7 +126,7 @@ class HourScore:
 
 
 #: ``HourScore``'s fields in constructor order (equality and repr; tests only).
-_HOUR_FIELDS = (
+_HOUR_FIELDS: Final = (
     "start_ts",
     "end_ts",
     "score",

@@ -12,11 +12,12 @@ engine produces goes through ``wrap_lon``.
 from __future__ import annotations
 
 import math
+from typing import Final
 
 #: Mean earth radius (IUGG), metres.
-EARTH_RADIUS_M = 6_371_008.8
+EARTH_RADIUS_M: Final = 6_371_008.8
 #: Metres per degree of latitude (and of longitude at the equator).
-M_PER_DEG = math.radians(1.0) * EARTH_RADIUS_M
+M_PER_DEG: Final = math.radians(1.0) * EARTH_RADIUS_M
 
 
 def wrap_deg(d: float) -> float:
@@ -122,12 +123,14 @@ def published_deg(a: float) -> float:
     return round_places(a % 360.0, 1) % 360.0
 
 
-#: 10**n for the places ``round_places`` does itself (exact doubles).
+#: 10**n for the places ``round_places`` does itself (exact doubles). Not ``Final``: mypyc
+#: (1.x) checks a ``Final`` tuple of floats wrongly and raises NameError on every read; the
+#: engine's other float-tuple constants stay plain globals for the same reason.
 _SCALES = (1.0, 10.0, 100.0, 1000.0, 10_000.0, 100_000.0, 1_000_000.0)
 #: How near a half (in units of the last place kept) the scaled value may come before
 #: ``round_places`` hands over to ``round``: far more than the scaled product's own
 #: rounding error (at most 0.5 ulp, under 6e-8 below 1e9).
-_NEAR_HALF = 1e-6
+_NEAR_HALF: Final = 1e-6
 
 
 def round_places(x: float, places: int) -> float:
@@ -170,8 +173,8 @@ def normalize_point(lat: float, lon: float) -> tuple[float, float]:
 
 
 #: The 16 compass points, clockwise from north, 22.5° each.
-COMPASS_16 = tuple("N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split())
-COMPASS_SECTOR_DEG = 360.0 / len(COMPASS_16)
+COMPASS_16: Final = tuple("N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split())
+COMPASS_SECTOR_DEG: Final = 360.0 / len(COMPASS_16)
 
 
 def compass_point(bearing: float) -> str:
