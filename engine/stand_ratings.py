@@ -273,13 +273,15 @@ def rate_stands(
                 if abs((bearing - effective[j]) % 360.0 - 180.0) <= half_col[j]:
                     hit[j] = k
                     hit_any = True
+        # Optional floats are boxed once here, not once per hour stored (compiled).
+        base_box: float | None = base
         row: list[float | None] = [None] * n_hours
         reasons = list(fixed)
         for at in at_col:
-            row[at] = base
+            row[at] = base_box
             reasons[at] = clear
         if hit_any:
-            capped = [
+            capped: list[float | None] = [
                 min(base, BEDDING_HIT_RATING if t.bedding else TRAVEL_HIT_RATING) for t in targets
             ]
             labels: dict[int, str] = {}
