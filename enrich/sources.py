@@ -146,12 +146,17 @@ class CachedSource(Generic[G, K, V]):
         items: list[tuple[str, bytes, float]] = []
         for key, value in found.items():
             if isinstance(value, NoData):
-                body = {"t": now, "d": None, "r": value.reason}
+                entry = _Entry(now, None, value.reason)
                 ttl = self.tuning.negative_ttl_s
             else:
-                body = {"t": now, "d": self._encode(value), "r": None}
+                entry = _Entry(now, self._encode(value), None, value)
                 ttl = self.tuning.keep_ttl_s
-            items.append((self._ns + key.key, orjson.dumps(body), ttl))
+            raw = orjson.dumps({"t": now, "d": entry.data, "r": entry.reason})
+            items.append((self._ns + key.key, raw, ttl))
+            # The next read of this key gets these very bytes back: remember them with the
+            # value already decoded (the adapters' cache forms round-trip exactly, tested in
+            # test_sources), so a fresh cell is not decoded again on its next request.
+            self._remember(raw, entry)
         await self.cache.set_many(items)
 
     def _read(self, raw: bytes | None) -> _Entry | None:
@@ -165,10 +170,15 @@ class CachedSource(Generic[G, K, V]):
         entry = read_entry(raw)
         if entry is None:
             return None  # an unreadable entry is a miss; the fetch overwrites it
+        self._remember(raw, entry)
+        return entry
+
+    def _remember(self, raw: bytes, entry: _Entry) -> None:
+        memo = self._memo
         memo[raw] = entry
+        memo.move_to_end(raw)
         if len(memo) > MEMO_ENTRIES:
             memo.popitem(last=False)
-        return entry
 
     def _from_entry(self, entry: _Entry, status: SourceStatus, reason: str | None) -> Outcome[V]:
         age = max(0.0, self._now() - entry.fetched_at)

@@ -86,6 +86,10 @@ def parse_observation(obj: Any) -> ScoutingObservation:
             raise ValueError("observed_at lacks a UTC offset")
         if tz is not UTC:
             observed = observed.astimezone(UTC)
+        if observed.microsecond:
+            # Whole seconds, as the cache form keeps them: a cell reads the same fresh from
+            # the upstream as from the cache (and the model works in days).
+            observed = observed.replace(microsecond=0)
         kind = _TYPES.get(obj["type"])
         if kind is None:
             raise ValueError(f"{obj['type']!r} is not an observation type")

@@ -8,6 +8,8 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from deerstream.enrich import EnrichConfig, SourceTuning
 from deerstream.enrich.keys import M_PER_DEG_LAT, scouting_cell, terrain_cell, weather_cell
 from deerstream.models.geo import distance_m
@@ -277,3 +279,37 @@ async def test_without_redis_everything_goes_upstream_as_bypass(
         assert stats[source]["cache_bypass"] == 2
         assert stats[source]["redis_roundtrips"] == 0
         assert stats[source]["cache_hit"] == stats[source]["cache_miss"] == 0
+
+
+async def test_a_fetched_cell_is_not_decoded_again_by_the_worker_that_wrote_it(
+    sims: RunningSimulators,
+    make_enricher: EnricherFactory,
+    redis_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bytes written to Redis are remembered with the value just fetched, so the next
+    read of that cell is a memo hit; another worker (an empty memo) decodes the same bytes
+    to the same value."""
+    import deerstream.enrich.enricher as module
+
+    decodes: dict[str, int] = {}
+
+    def counting(name: str, fn: Any) -> Any:
+        def wrapped(data: Any) -> Any:
+            decodes[name] = decodes.get(name, 0) + 1
+            return fn(data)
+
+        return wrapped
+
+    for name in ("decode_grid", "decode_series", "decode_observations"):
+        monkeypatch.setattr(module, name, counting(name, getattr(module, name)))
+    async with make_enricher(settings_for(sims), redis_client) as enricher:
+        (first,) = await enricher.enrich_batch([request(1, radius_m=1000.0)])
+        (again,) = await enricher.enrich_batch([request(2, radius_m=1000.0)])
+    assert again.scouting_quality.status is SourceStatus.CACHED
+    assert decodes == {}
+    async with make_enricher(settings_for(sims), redis_client) as other:
+        (elsewhere,) = await other.enrich_batch([request(3, radius_m=1000.0)])
+    assert decodes == {"decode_grid": 1, "decode_series": 1, "decode_observations": 1}
+    for e in (again, elsewhere):
+        assert (e.terrain, e.weather, e.scouting) == (first.terrain, first.weather, first.scouting)
