@@ -34,7 +34,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Final, NamedTuple, cast
 
-from deerstream.engine.memo import memo
+from deerstream.engine.memo import record_memo
 from deerstream.engine.units import (
     fahrenheit_delta_to_celsius,
     fahrenheit_to_celsius,
@@ -274,11 +274,11 @@ class HourlyWeather:
 
     def hour_offset(self, when: datetime) -> int:
         """Axis position of the hour nearest ``when``; may lie outside the series."""
-        return _hour_key(_nearest_hour(when)) - self._first
+        return _nearest_hour_key(when) - self._first
 
     def index_of(self, when: datetime) -> int | None:
         """The axis index of the hour nearest ``when`` (None if outside the series)."""
-        i = _hour_key(_nearest_hour(when)) - self._first
+        i = _nearest_hour_key(when) - self._first
         return i if 0 <= i < self._n else None
 
     @staticmethod
@@ -361,10 +361,11 @@ class HourlyWeather:
 _ONE_HOUR: Final = timedelta(hours=1)
 
 
-def _nearest_hour(when: datetime) -> datetime:
-    utc = when.astimezone(UTC)
-    floor = utc.replace(minute=0, second=0, microsecond=0)
-    return floor + timedelta(hours=1) if utc - floor >= timedelta(minutes=30) else floor
+def _nearest_hour_key(when: datetime) -> int:
+    """``_hour_key`` of the hour nearest ``when`` (half past rounds up), by arithmetic on
+    its timestamp: ``divmod`` of a float is exact, so the half-hour test is exact too."""
+    hours, rest = divmod(when.timestamp(), 3600.0)
+    return int(hours) + 1 if rest >= 1800.0 else int(hours)
 
 
 def _hour_key(when: datetime) -> int:
@@ -372,7 +373,7 @@ def _hour_key(when: datetime) -> int:
     return int(when.timestamp()) // 3600
 
 
-@memo("hourly_weather", 256)
+@record_memo("hourly_weather", 256)
 def hourly_weather(series: WeatherSeries) -> HourlyWeather:
     """The (memoised) hourly view of a series: its per-hour facts are computed once for
     every request that reads the same series."""

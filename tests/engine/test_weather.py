@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -210,3 +210,41 @@ def test_next_winds_listed_hour_by_hour() -> None:
     winds = HourlyWeather(s).winds_between(T, 24)
     assert len(winds) == 23
     assert winds[0] == (2.0, 90.0)
+
+
+def _nearest_hour_by_datetime(when: datetime) -> datetime:
+    """The nearest whole hour by datetime arithmetic (half past rounds up): the reference
+    the index arithmetic on timestamps must agree with."""
+    utc = when.astimezone(UTC)
+    floor = utc.replace(minute=0, second=0, microsecond=0)
+    return floor + timedelta(hours=1) if utc - floor >= timedelta(minutes=30) else floor
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1950, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=-6)), timezone(timedelta(hours=5, minutes=30))]
+        ),
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_the_hour_index_is_the_nearest_hour(when: datetime) -> None:
+    hourly = HourlyWeather(series(T))
+    expected = _nearest_hour_by_datetime(when)
+    offset = hourly.hour_offset(when)
+    assert T - timedelta(hours=24) + timedelta(hours=offset) == expected
+
+
+@pytest.mark.parametrize(
+    ("minute", "second", "micro", "after"),
+    [(29, 59, 999_999, 0), (30, 0, 0, 1), (0, 0, 0, 0), (59, 59, 999_999, 1), (30, 0, 1, 1)],
+)
+def test_the_hour_index_rounds_at_half_past_exactly(
+    minute: int, second: int, micro: int, after: int
+) -> None:
+    hourly = HourlyWeather(series(T))
+    for base in (T, datetime(1960, 3, 1, 4, tzinfo=UTC)):
+        when = base.replace(minute=minute, second=second, microsecond=micro)
+        assert hourly.hour_offset(when) - hourly.hour_offset(base) == after
