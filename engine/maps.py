@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from deerstream.engine.memo import memo
+from deerstream.engine.memo import memo, record_memo
 from deerstream.engine.scouting import MATURE_BONUS_MIN_SIGNS, MATURE_MAP_BONUS, Evidence
 from deerstream.engine.stands import WIND_10_MPH_MS
 from deerstream.engine.terrain import Cell, Position, TerrainFeatures
@@ -343,7 +343,7 @@ class BaseLayers:
 EXCLUDED: Final = -1.0
 
 
-@memo("base_layers", 512)
+@record_memo("base_layers", 512)
 def base_layers(terrain: TerrainFeatures) -> BaseLayers:
     """The ground-only layers of a grid, computed once per grid (``deerstream.engine.memo``)."""
     cells = terrain.cells

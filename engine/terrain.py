@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Final, NamedTuple, cast
 
-from deerstream.engine.memo import memo
+from deerstream.engine.memo import record_memo
 from deerstream.models.geo import EARTH_RADIUS_M, wrap_lon
 from deerstream.models.records import TerrainGrid
 
@@ -145,7 +145,7 @@ def _mean_bearing(bearings: list[float | None]) -> float | None:
     return math.degrees(math.atan2(x, y)) % 360.0
 
 
-@memo("terrain_features", 512)
+@record_memo("terrain_features", 512)
 def compute_terrain_features(grid: TerrainGrid) -> TerrainFeatures:
     """Slope, aspect and position for every cell whose 3×3 window is complete."""
     rows, cols = grid.rows, grid.cols
