@@ -69,3 +69,24 @@ def test_predictions_are_byte_identical_in_a_fresh_process() -> None:
         b"".join(encode_prediction(predict(r, enrichment, now)) for r in _requests())
     ).hexdigest()
     assert out == here
+
+
+def test_an_equal_record_that_is_not_the_same_object_is_found_by_value() -> None:
+    request, enrichment, now = build_inputs()
+    clear_memos()
+    first = encode_prediction(predict(request, enrichment, now))
+    # Equal records rebuilt field by field: not the objects the memos hold.
+    weather = enrichment.weather
+    terrain = enrichment.terrain
+    assert weather is not None and terrain is not None
+    copy = dataclasses.replace(
+        enrichment,
+        weather=dataclasses.replace(weather, times=tuple(weather.times)),
+        terrain=dataclasses.replace(terrain, elevations_m=tuple(terrain.elevations_m)),
+    )
+    assert copy.weather is not weather and copy.weather == weather
+    before = memo_stats()["hourly_weather"]
+    assert encode_prediction(predict(request, copy, now)) == first
+    after = memo_stats()["hourly_weather"]
+    # A hit (by value), no new computation.
+    assert after["misses"] == before["misses"] and after["hits"] == before["hits"] + 1
