@@ -175,22 +175,15 @@ def _hourly_to_list(hourly: Sequence[HourForecast]) -> list[dict[str, object]]:
     ]
 
 
-def _finite_column(values: Sequence[float | None], path: str, key: str) -> None:
-    """Refuse a non-finite number in one column of a list of objects (``path[i].key``); the
-    path is formatted only for the error."""
+def _finite_column(values: Sequence[float | None], path: str, key: str | None = None) -> None:
+    """Refuse a non-finite number among optional numbers: the items of the list at ``path``
+    (``path[i]``), or one column of a list of objects (``path[i].key``). The path is
+    formatted only for the error."""
     isfinite = math.isfinite
     for i, value in enumerate(values):
         if value is not None and not isfinite(value):
-            fail("not_finite", f"{value} cannot be written as JSON", f"{path}[{i}].{key}")
-
-
-def _finite_items(values: Sequence[float | None], path: str) -> list[float | None]:
-    """A list of optional numbers (``path[i]``), non-finite ones refused."""
-    isfinite = math.isfinite
-    for i, value in enumerate(values):
-        if value is not None and not isfinite(value):
-            fail("not_finite", f"{value} cannot be written as JSON", f"{path}[{i}]")
-    return list(values)
+            where = f"{path}[{i}]" if key is None else f"{path}[{i}].{key}"
+            fail("not_finite", f"{value} cannot be written as JSON", where)
 
 
 def _hour_to_dict(h: HourForecast, path: str) -> dict[str, object]:
@@ -215,9 +208,15 @@ def _rating_to_dict(r: StandRating, path: str) -> dict[str, object]:
         "lon": _finite(r.lon, f"{path}.lon"),
         "travel_zone_m": _optional_finite(r.travel_zone_m, f"{path}.travel_zone_m"),
         "good_winds": list(r.good_winds),
-        "ratings": _finite_items(r.ratings, f"{path}.ratings"),
+        "ratings": _checked_list(r.ratings, f"{path}.ratings"),
         "reasons": list(r.reasons),
     }
+
+
+def _checked_list(values: Sequence[float | None], path: str) -> list[float | None]:
+    """The optional numbers as a list, non-finite ones refused (``path[i]``)."""
+    _finite_column(values, path)
+    return list(values)
 
 
 def _optional_finite(value: float | None, path: str) -> float | None:
