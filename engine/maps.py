@@ -23,6 +23,7 @@ from deerstream.models.geo import (
     local_xy,
     normalize_point,
     pole_facing_deg,
+    radians,
     round_places,
 )
 from deerstream.models.records import Zone
@@ -119,18 +120,18 @@ def aspect_targets(
     targets: list[float] = []
     if wind_ms is not None and wind_from is not None and wind_ms > LEEWARD_WIND_MS:
         # Bedded deer face downhill with the wind at their back: the slope faces downwind.
-        targets.append(math.radians(wind_from + 180.0))
+        targets.append(radians(wind_from + 180.0))
     if temp_c is not None and temp_c < COLD_C:
-        targets.append(math.radians(equator_facing_deg(lat)))
+        targets.append(radians(equator_facing_deg(lat)))
     if temp_c is not None and temp_c > HOT_C:
-        targets.append(math.radians(pole_facing_deg(lat)))
+        targets.append(radians(pole_facing_deg(lat)))
     return tuple(targets)
 
 
 def _aspect_match(aspect: float | None, targets: tuple[float, ...]) -> float:
     if aspect is None or not targets:
         return NEUTRAL_ASPECT
-    a = math.radians(aspect)
+    a = radians(aspect)
     return sum(1.0 + math.cos(a - t) for t in targets) / (2.0 * len(targets))
 
 
@@ -296,7 +297,6 @@ def _reach(
     ox, oy = project(obs_lat, obs_lon, lat0, lon0)
     r2 = radius * radius
     inv_r = 1.0 / radius
-    sqrt = math.sqrt
     cells: list[int] = []
     falloff: list[float] = []
     # Only the rows and columns within the radius can gain anything.
@@ -315,7 +315,7 @@ def _reach(
             d2 = ddx * ddx + dy2
             if d2 < r2:
                 cells.append(base + c)
-                falloff.append(1.0 - sqrt(d2) * inv_r)
+                falloff.append(1.0 - math.sqrt(d2) * inv_r)
     return tuple(cells), tuple(falloff)
 
 
@@ -390,7 +390,7 @@ def base_layers(terrain: TerrainFeatures) -> BaseLayers:
                 slope_factor = 0.0
             bed_fixed.append(bed_slope_pts * slope_factor + bed_pos_pts * BED_POSITION[pos])
             aspect = cell.aspect_deg if bench or slope >= BED_SLOPE_PARTIAL[0] else None
-            bed_aspect.append(None if aspect is None else math.radians(aspect))
+            bed_aspect.append(None if aspect is None else radians(aspect))
         if slope <= FEED_GENTLE_DEG:
             gentle = 1.0
         elif slope >= FEED_STEEP_DEG:
@@ -436,7 +436,6 @@ def compute_maps(
     # test_maps checks this loop against the reference functions (_bedding_terrain,
     # feeding_terrain_score) cell by cell.
     bed_aspect_pts = BED_POINTS[2]
-    cos = math.cos
     n_targets = len(targets)
     bedding: list[float] = []
     feeding: list[float] = []
@@ -463,9 +462,9 @@ def compute_maps(
                 aspect_factor = NEUTRAL_ASPECT
             elif n_targets == 1:
                 # sum() of one term, unrolled (0 + x is x for these non-negative terms).
-                aspect_factor = (1.0 + cos(ar - targets[0])) / 2.0
+                aspect_factor = (1.0 + math.cos(ar - targets[0])) / 2.0
             else:
-                aspect_factor = sum(1.0 + cos(ar - t) for t in targets) / (2.0 * n_targets)
+                aspect_factor = sum(1.0 + math.cos(ar - t) for t in targets) / (2.0 * n_targets)
             t_bed = fixed + bed_aspect_pts * aspect_factor
             terrain_bed.append(t_bed)
             x = t_bed + s_bed[i] + bonus
@@ -489,7 +488,6 @@ def compute_maps(
     vx, vy = bx - ax, by - ay
     length2 = vx * vx + vy * vy
     spread = 2.0 * CORRIDOR_SIGMA_M * CORRIDOR_SIGMA_M
-    exp = math.exp
     for i, pos_points in enumerate(base.travel_pos):
         if pos_points is None:
             x = s_trav[i] + bonus
@@ -504,7 +502,7 @@ def compute_maps(
                 else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length2))
             )
             d2 = (px - ax - t * vx) ** 2 + (py - ay - t * vy) ** 2
-            score += p_corr * exp(-d2 / spread)
+            score += p_corr * math.exp(-d2 / spread)
         x = score + s_trav[i] + bonus
         travel.append(x if x < top else top)
     return Maps(cells, xy, tuple(bedding), tuple(feeding), tuple(travel), mature, base.order)

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from deerstream.engine.memo import memo
+from deerstream.models.geo import degrees, radians
 from deerstream.models.records import SunTimes
 
 #: Zenith angle of the sun's upper limb at apparent sunrise/sunset (refraction + radius).
@@ -30,7 +31,7 @@ LEGAL_LIGHT_MARGIN: Final = timedelta(minutes=30)
 #: Julian day of 0001-01-01 00:00 UTC minus one (so JD = ordinal + offset).
 _JD_ORDINAL_OFFSET: Final = 1_721_424.5
 _J2000: Final = 2_451_545.0
-_COS_ZENITH: Final = math.cos(math.radians(SUNRISE_ZENITH_DEG))
+_COS_ZENITH: Final = math.cos(radians(SUNRISE_ZENITH_DEG))
 #: Hour-angle iterations at the event time before falling back to bisection.
 _MAX_REFINEMENTS: Final = 6
 #: The iteration has converged when the event moves by less than this (minutes, 0.6 s).
@@ -78,23 +79,23 @@ def _sun_terms(jd: float) -> tuple[float, float]:
     """(declination in radians, equation of time in minutes) at Julian day ``jd``."""
     t = (jd - _J2000) / 36525.0
     l0 = (280.46646 + t * (36000.76983 + t * 0.0003032)) % 360.0
-    m = math.radians(357.52911 + t * (35999.05029 - 0.0001537 * t))
+    m = radians(357.52911 + t * (35999.05029 - 0.0001537 * t))
     e = 0.016708634 - t * (0.000042037 + 0.0000001267 * t)
     c = (
         math.sin(m) * (1.914602 - t * (0.004817 + 0.000014 * t))
         + math.sin(2 * m) * (0.019993 - 0.000101 * t)
         + math.sin(3 * m) * 0.000289
     )
-    omega = math.radians(125.04 - 1934.136 * t)
-    app_long = math.radians(l0 + c - 0.00569 - 0.00478 * math.sin(omega))
+    omega = radians(125.04 - 1934.136 * t)
+    app_long = radians(l0 + c - 0.00569 - 0.00478 * math.sin(omega))
     mean_obliq = (
         23.0 + (26.0 + (21.448 - t * (46.815 + t * (0.00059 - t * 0.001813))) / 60.0) / 60.0
     )
-    obliq = math.radians(mean_obliq + 0.00256 * math.cos(omega))
+    obliq = radians(mean_obliq + 0.00256 * math.cos(omega))
     decl = math.asin(math.sin(obliq) * math.sin(app_long))
     y = math.tan(obliq / 2.0) ** 2
-    l0r = math.radians(l0)
-    eot = 4.0 * math.degrees(
+    l0r = radians(l0)
+    eot = 4.0 * degrees(
         y * math.sin(2 * l0r)
         - 2 * e * math.sin(m)
         + 4 * e * y * math.sin(m) * math.cos(2 * l0r)
@@ -109,8 +110,8 @@ def _julian_day(day: date, minutes_utc: float) -> float:
 
 
 def _cos_hour_angle(lat: float, decl: float) -> float:
-    phi = math.radians(lat)
-    return math.cos(math.radians(SUNRISE_ZENITH_DEG)) / (math.cos(phi) * math.cos(decl)) - math.tan(
+    phi = radians(lat)
+    return math.cos(radians(SUNRISE_ZENITH_DEG)) / (math.cos(phi) * math.cos(decl)) - math.tan(
         phi
     ) * math.tan(decl)
 
@@ -119,8 +120,8 @@ def _altitude_excess(day: date, lat: float, lon: float, minutes: float) -> float
     """sin(altitude) − cos(90.833°) at ``minutes`` after ``day`` 00:00 UTC: positive when
     the sun's upper limb is above the horizon."""
     decl, eot = _sun_terms(_julian_day(day, minutes))
-    hour_angle = math.radians((minutes + eot + 4.0 * lon) / 4.0 - 180.0)
-    phi = math.radians(lat)
+    hour_angle = radians((minutes + eot + 4.0 * lon) / 4.0 - 180.0)
+    phi = radians(lat)
     return (
         math.sin(phi) * math.sin(decl)
         + math.cos(phi) * math.cos(decl) * math.cos(hour_angle)
@@ -139,7 +140,7 @@ def _refined_event(
         cos_ha = _cos_hour_angle(lat, decl)
         if not -1.0 <= cos_ha <= 1.0:
             return None
-        ha = math.degrees(math.acos(cos_ha))
+        ha = degrees(math.acos(cos_ha))
         minutes = 720.0 - 4.0 * (lon - sign * ha) - eot
         if abs(minutes - previous) < _CONVERGED_MIN:
             return minutes

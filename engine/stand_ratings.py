@@ -41,7 +41,9 @@ from deerstream.models.geo import (
     EARTH_RADIUS_M,
     M_PER_DEG,
     compass_point,
+    degrees,
     local_xy,
+    radians,
     round_places,
     wrap_deg,
 )
@@ -99,7 +101,7 @@ def _targets(stand: HunterStand, zones: Sequence[Zone], bedding: bool) -> list[_
         east, north = local_xy(z.lat, z.lon, stand.lat, stand.lon)
         d = math.hypot(east, north)
         if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
-            out.append(_Target(math.degrees(math.atan2(east, north)) % 360.0, d, bedding))
+            out.append(_Target(degrees(math.atan2(east, north)) % 360.0, d, bedding))
     return out
 
 
@@ -125,7 +127,6 @@ def _good_sectors(targets: Sequence[_Target], reach: float, half: float) -> tupl
     bad: set[int] = set()
     n = len(COMPASS_16)
     step = COMPASS_SECTOR_DEG
-    floor, ceil = math.floor, math.ceil
     for t in targets:
         bearing, distance = t.bearing, t.distance
         if distance <= ZONE_RADIUS_M:
@@ -133,7 +134,7 @@ def _good_sectors(targets: Sequence[_Target], reach: float, half: float) -> tupl
         if distance > reach:
             continue
         centre = (bearing + 180.0) / step
-        for k in range(floor(centre - half / step) - 1, ceil(centre + half / step) + 2):
+        for k in range(math.floor(centre - half / step) - 1, math.ceil(centre + half / step) + 2):
             sector = k % n
             if abs((bearing - sector * step) % 360.0 - 180.0) <= half:
                 bad.add(sector)
@@ -220,9 +221,8 @@ def rate_stands(
     by_reach = sorted(range(n_judged), key=reach_col.__getitem__, reverse=True)
     neg_reach = [-reach_col[j] for j in by_reach]
     # The wind's half of ``blend_bearings`` (same products, in the same order).
-    radians, sin, cos = math.radians, math.sin, math.cos
-    wind_x = [h.wind_weight * sin(radians(h.from_deg)) for h in judged]
-    wind_y = [h.wind_weight * cos(radians(h.from_deg)) for h in judged]
+    wind_x = [h.wind_weight * math.sin(radians(h.from_deg)) for h in judged]
+    wind_y = [h.wind_weight * math.cos(radians(h.from_deg)) for h in judged]
     # The wind each stand's scent goes with, per judged hour: the same for every stand on
     # the same site (a stand without a thermal site takes the hour's wind as it is).
     blended: dict[tuple[float, float], list[float]] = {}
@@ -230,7 +230,7 @@ def rate_stands(
     prefixes: dict[float, str] = {}
     ratings: list[StandRating] = []
     columns: list[list[float | None]] = []
-    travel_p = math.radians(travel[0].lat) if travel else 0.0
+    travel_p = radians(travel[0].lat) if travel else 0.0
     travel_cos = math.cos(travel_p)
     for stand in stands:
         all_targets = _targets_at(stand, bedding, travel)
@@ -336,11 +336,11 @@ def _blend_column(
     """The bearing scent goes with at a site of thermal ``strength`` and ``aspect``, per
     judged hour: ``blend_bearings`` of the hour's wind and the site's thermal, where the
     hour has one (the same arithmetic, with the wind's terms computed once per hour)."""
-    up = math.radians(aspect % 360.0)
-    down = math.radians((aspect + 180.0) % 360.0)
+    up = radians(aspect % 360.0)
+    down = radians((aspect + 180.0) % 360.0)
     up_x, up_y = math.sin(up), math.cos(up)
     down_x, down_y = math.sin(down), math.cos(down)
-    degrees, atan2 = math.degrees, math.atan2
+    atan2 = math.atan2
     out: list[float] = []
     for h, wx, wy in zip(judged, wind_x, wind_y, strict=True):
         timing = h.thermal_timing
@@ -364,9 +364,9 @@ def _blend_column(
 def _distance_to(stand: HunterStand, zone: Zone, p2: float, cos_p2: float) -> float:
     """``distance_m`` from the stand to the zone, with the zone's radians(lat) ``p2`` and
     its cosine computed once (the same haversine, operation for operation)."""
-    p1 = math.radians(stand.lat)
+    p1 = radians(stand.lat)
     dp = p2 - p1
-    dl = math.radians(wrap_deg(zone.lon - stand.lon))
+    dl = radians(wrap_deg(zone.lon - stand.lon))
     h = math.sin(dp / 2.0) ** 2 + math.cos(p1) * cos_p2 * math.sin(dl / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
@@ -378,8 +378,8 @@ def _targets_at(
     computed once (the same ``local_xy`` arithmetic)."""
     out = []
     s_lat, s_lon = stand.lat, stand.lon
-    scale = math.cos(math.radians(s_lat))
-    hypot, atan2, degrees = math.hypot, math.atan2, math.degrees
+    scale = math.cos(radians(s_lat))
+    hypot, atan2 = math.hypot, math.atan2
     for zones, is_bedding in ((bedding, True), (travel, False)):
         for z in zones:
             d_lon = z.lon - s_lon

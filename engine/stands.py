@@ -13,10 +13,12 @@ from deerstream.engine.units import mph_to_ms
 from deerstream.engine.weather import SUSTAINED_WIND_MS
 from deerstream.models.geo import (
     angle_diff_deg,
+    degrees,
     equator_facing_deg,
     local_offset,
     local_xy,
     published_deg,
+    radians,
     round_places,
 )
 from deerstream.models.records import Stand, Zone
@@ -131,7 +133,7 @@ def cone_covers(
         return True
     if d > scent_reach_m(wind_ms):
         return False
-    bearing = math.degrees(math.atan2(east, north)) % 360.0
+    bearing = degrees(math.atan2(east, north)) % 360.0
     return angle_diff_deg(bearing, wind_from + 180.0) <= scent_half_width_deg(wind_ms)
 
 
@@ -144,9 +146,7 @@ def _ramp(t: float, t0: float, t1: float) -> float:
 
 def sun_exposure(aspect_deg: float, lat: float) -> float:
     """Sun exposure of a slope: 1.0 equator-facing, 0.7 east/west, 0.4 pole-facing."""
-    return EXPOSURE_MID + EXPOSURE_SWING * math.cos(
-        math.radians(aspect_deg - equator_facing_deg(lat))
-    )
+    return EXPOSURE_MID + EXPOSURE_SWING * math.cos(radians(aspect_deg - equator_facing_deg(lat)))
 
 
 def thermal_at(
@@ -219,15 +219,15 @@ def thermal_at_ts(
 
 def blend_bearings(wind_from: float, wind_weight: float, thermal: Thermal) -> float:
     """Vector blend of the wind and thermal 'from' bearings by their strengths."""
-    x = wind_weight * math.sin(math.radians(wind_from)) + thermal.strength * math.sin(
-        math.radians(thermal.from_deg)
+    x = wind_weight * math.sin(radians(wind_from)) + thermal.strength * math.sin(
+        radians(thermal.from_deg)
     )
-    y = wind_weight * math.cos(math.radians(wind_from)) + thermal.strength * math.cos(
-        math.radians(thermal.from_deg)
+    y = wind_weight * math.cos(radians(wind_from)) + thermal.strength * math.cos(
+        radians(thermal.from_deg)
     )
     if x == 0.0 and y == 0.0:
         return wind_from % 360.0
-    return math.degrees(math.atan2(x, y)) % 360.0
+    return degrees(math.atan2(x, y)) % 360.0
 
 
 def _candidate_bearings(
@@ -262,7 +262,7 @@ def _offset(lat: float, lon: float, bearing: float, dist: float) -> tuple[float,
     """The point ``dist`` m along ``bearing`` on the local plane, rounded as published
     (1e-6° ≈ 0.1 m); within 120 m the plane differs from the sphere by millimetres.
     The longitude is normalised into −180..180."""
-    b = math.radians(bearing)
+    b = radians(bearing)
     s_lat, s_lon = local_offset(lat, lon, dist * math.sin(b), dist * math.cos(b))
     return round_places(s_lat, 6), round_places(s_lon, 6)
 
@@ -314,13 +314,12 @@ def _sector_winds(winds: Sequence[tuple[float, float]]) -> list[tuple[int, float
         k = int(((direction % 360.0) + ALT_SECTOR_DEG / 2.0) // ALT_SECTOR_DEG) % 8
         sectors.setdefault(k, []).append((speed, direction))
     out: list[tuple[int, int, float, float]] = []
-    radians, sin, cos = math.radians, math.sin, math.cos
     for k, items in sectors.items():
         # sum() over lists, not generators: the same sums, built faster.
         rads = [radians(d) for _, d in items]
-        x = sum([sin(r) for r in rads])
-        y = sum([cos(r) for r in rads])
-        mean_dir = math.degrees(math.atan2(x, y)) % 360.0
+        x = sum([math.sin(r) for r in rads])
+        y = sum([math.cos(r) for r in rads])
+        mean_dir = degrees(math.atan2(x, y)) % 360.0
         out.append((len(items), -k, mean_dir, sum([s for s, _ in items]) / len(items)))
     out.sort(reverse=True)
     return [(n, d, s) for n, _, d, s in out]

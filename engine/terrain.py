@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple, cast
 
 from deerstream.engine.memo import record_memo
-from deerstream.models.geo import EARTH_RADIUS_M, wrap_lon
+from deerstream.models.geo import EARTH_RADIUS_M, degrees, radians, wrap_lon
 from deerstream.models.records import TerrainGrid
 
 #: Below this slope a cell is "flat" for position classes (and has no meaningful aspect).
@@ -73,12 +73,8 @@ class TerrainFeatures:
 
 def cell_size_m(grid: TerrainGrid) -> tuple[float, float]:
     """(east-west, north-south) cell size in metres at the grid's latitude."""
-    dy = EARTH_RADIUS_M * math.radians(grid.spacing_lat_deg)
-    dx = (
-        EARTH_RADIUS_M
-        * math.radians(grid.spacing_lon_deg)
-        * math.cos(math.radians(grid.center_lat))
-    )
+    dy = EARTH_RADIUS_M * radians(grid.spacing_lat_deg)
+    dx = EARTH_RADIUS_M * radians(grid.spacing_lon_deg) * math.cos(radians(grid.center_lat))
     return dx, dy
 
 
@@ -94,11 +90,11 @@ def horn_slope_aspect(
     dzdx = ((c + 2.0 * f + i) - (a + 2.0 * d + g)) / (8.0 * dx)
     dzdn = ((a + 2.0 * b + c) - (g + 2.0 * h + i)) / (8.0 * dy)
     grad = math.hypot(dzdx, dzdn)
-    slope = math.degrees(math.atan(grad))
+    slope = degrees(math.atan(grad))
     if grad == 0.0:
         return slope, None
     # Downhill is against the gradient; bearing = atan2(east, north).
-    return slope, math.degrees(math.atan2(-dzdx, -dzdn)) % 360.0
+    return slope, degrees(math.atan2(-dzdx, -dzdn)) % 360.0
 
 
 def _is_saddle(z: float, ring: tuple[float, ...]) -> bool:
@@ -138,11 +134,11 @@ def classify_position(
 
 def _mean_bearing(bearings: list[float | None]) -> float | None:
     """Circular mean of the known bearings (None when none or they cancel out)."""
-    x = sum(math.sin(math.radians(b)) for b in bearings if b is not None)
-    y = sum(math.cos(math.radians(b)) for b in bearings if b is not None)
+    x = sum(math.sin(radians(b)) for b in bearings if b is not None)
+    y = sum(math.cos(radians(b)) for b in bearings if b is not None)
     if abs(x) < 1e-9 and abs(y) < 1e-9:
         return None
-    return math.degrees(math.atan2(x, y)) % 360.0
+    return degrees(math.atan2(x, y)) % 360.0
 
 
 @record_memo("terrain_features", 512)
@@ -158,7 +154,7 @@ def compute_terrain_features(grid: TerrainGrid) -> TerrainFeatures:
     aspects: list[float | None] = [None] * n
     # Horn's method, unrolled from horn_slope_aspect (test_terrain checks they agree).
     kx, ky = 1.0 / (8.0 * dx), 1.0 / (8.0 * dy)
-    atan, atan2, hypot, degrees = math.atan, math.atan2, math.hypot, math.degrees
+    atan, atan2, hypot = math.atan, math.atan2, math.hypot
     for r in range(1, rows - 1):
         up, mid, down = lines[r - 1], lines[r], lines[r + 1]
         for c in range(1, cols - 1):

@@ -44,7 +44,7 @@ from deerstream.engine.season import RUT_PHASES
 from deerstream.engine.solar import LEGAL_LIGHT_MARGIN, SolarDay, compute_solar_day
 from deerstream.engine.stands import STRONG_WIND_MS
 from deerstream.engine.weather import HourlyWeather
-from deerstream.models.geo import round_places
+from deerstream.models.geo import radians, round_places
 from deerstream.models.records import ActivityLevel, HuntWindow, RutPhase, Stand, StandRating
 
 #: Default horizon of the scan (the request's ``horizon_h``, 1..72, overrides it).
@@ -182,7 +182,7 @@ def wind_alignment(wind_from: float | None, stands: Sequence[Stand]) -> float:
     """How well the hour's wind suits the best stand: 1 same wind, 0 opposite."""
     if wind_from is None or not stands:
         return UNKNOWN_ALIGNMENT
-    return max((1.0 + math.cos(math.radians(wind_from - s.wind_from_deg))) / 2.0 for s in stands)
+    return max((1.0 + math.cos(radians(wind_from - s.wind_from_deg))) / 2.0 for s in stands)
 
 
 def scan_hours(
@@ -212,7 +212,7 @@ def scan_hours(
     facts_at_index = weather.facts_at_index if weather is not None else None
     lon_shift_s = lon * 240.0  # mean solar time is UTC + lon/15 h
     # Same as wind_alignment, with the stands' winds converted once.
-    stand_winds = [math.radians(s.wind_from_deg) for s in stands]
+    stand_winds = [radians(s.wind_from_deg) for s in stands]
     # What depends on the phase alone: base_activity and the curve's baselines, unrolled.
     midday = MIDDAY_LEVELS.get(phase, ActivityLevel.LOW)
     shoulder = ActivityLevel.HIGH if midday is ActivityLevel.HIGH else ActivityLevel.MODERATE
@@ -220,7 +220,6 @@ def scan_hours(
     day_baseline = DAY_BASELINE.get(phase, DAY_BASELINE_DEFAULT)
     deep_lo, deep_hi = DEEP_NIGHT_HOURS
     curve_lo, curve_hi = CURVE_DEEP_NIGHT_HOURS
-    radians, cos = math.radians, math.cos
     trigger_sets: dict[tuple[bool, bool, bool, DayPeriod | None], tuple[str, ...]] = {}
     out: list[HourScore] = []
     for h in range(hours):
@@ -316,7 +315,7 @@ def scan_hours(
             align, aligned = UNKNOWN_ALIGNMENT, -1
         else:
             w = radians(wind_from)
-            fits = [(1.0 + cos(w - s)) / 2.0 for s in stand_winds]
+            fits = [(1.0 + math.cos(w - s)) / 2.0 for s in stand_winds]
             align = max(fits)
             aligned = fits.index(align)  # the first stand whose wind suits the hour best
         score = min(10.0, 10.0 * min(1.0, curve * weather_factor) * align * mult)

@@ -18,6 +18,21 @@ from typing import Final
 EARTH_RADIUS_M: Final = 6_371_008.8
 #: Metres per degree of latitude (and of longitude at the equator).
 M_PER_DEG: Final = math.radians(1.0) * EARTH_RADIUS_M
+#: What ``math.radians`` and ``math.degrees`` multiply by (CPython's own constants).
+DEG_TO_RAD: Final = math.pi / 180.0
+RAD_TO_DEG: Final = 180.0 / math.pi
+
+
+def radians(d: float) -> float:
+    """``math.radians(d)``, bit for bit (the same one multiplication). Compiled, a call
+    between native functions: ``math.radians`` from compiled code is a Python call that
+    boxes its argument and its result."""
+    return d * DEG_TO_RAD
+
+
+def degrees(r: float) -> float:
+    """``degrees(r)``, bit for bit (see ``radians``)."""
+    return r * RAD_TO_DEG
 
 
 def wrap_deg(d: float) -> float:
@@ -50,7 +65,7 @@ def local_xy(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, f
     longitude difference is wrapped, so it holds across the antimeridian.
     """
     return (
-        wrap_deg(lon - lon0) * M_PER_DEG * math.cos(math.radians(lat0)),
+        wrap_deg(lon - lon0) * M_PER_DEG * math.cos(radians(lat0)),
         (lat - lat0) * M_PER_DEG,
     )
 
@@ -59,7 +74,7 @@ def local_offset(lat: float, lon: float, east_m: float, north_m: float) -> tuple
     """The point ``east_m``/``north_m`` metres from (lat, lon) on the local plane of
     ``local_xy``, normalised into lat −90..90, lon −180..180."""
     d_lat = north_m / M_PER_DEG
-    d_lon = east_m / (M_PER_DEG * max(1e-6, math.cos(math.radians(lat))))
+    d_lon = east_m / (M_PER_DEG * max(1e-6, math.cos(radians(lat))))
     return normalize_point(lat + d_lat, lon + d_lon)
 
 
@@ -76,34 +91,34 @@ def pole_facing_deg(lat: float) -> float:
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle (haversine) ground distance in metres."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
+    p1 = radians(lat1)
+    p2 = radians(lat2)
     dp = p2 - p1
-    dl = math.radians(wrap_deg(lon2 - lon1))
+    dl = radians(wrap_deg(lon2 - lon1))
     h = math.sin(dp / 2.0) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Initial bearing from point 1 to point 2, degrees clockwise from north, in [0, 360)."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dl = math.radians(wrap_deg(lon2 - lon1))
+    p1 = radians(lat1)
+    p2 = radians(lat2)
+    dl = radians(wrap_deg(lon2 - lon1))
     y = math.sin(dl) * math.cos(p2)
     x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return math.degrees(math.atan2(y, x)) % 360.0
+    return degrees(math.atan2(y, x)) % 360.0
 
 
 def destination(lat: float, lon: float, bearing: float, dist_m: float) -> tuple[float, float]:
     """The point ``dist_m`` metres from (lat, lon) along ``bearing`` degrees."""
     d = dist_m / EARTH_RADIUS_M
-    b = math.radians(bearing)
-    p1 = math.radians(lat)
+    b = radians(bearing)
+    p1 = radians(lat)
     p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = math.radians(lon) + math.atan2(
+    l2 = radians(lon) + math.atan2(
         math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
     )
-    return math.degrees(p2), wrap_lon(math.degrees(l2))
+    return degrees(p2), wrap_lon(degrees(l2))
 
 
 def angle_diff_deg(a: float, b: float) -> float:
@@ -126,6 +141,8 @@ def published_deg(a: float) -> float:
 #: 10**n for the places ``round_places`` does itself (exact doubles). Not ``Final``: mypyc
 #: (1.x) checks a ``Final`` tuple of floats wrongly and raises NameError on every read; the
 #: engine's other float-tuple constants stay plain globals for the same reason.
+# Not ``Final``: mypyc 2.4.1 compiles some reads of a Final tuple of floats into a check
+# that always reports it unset (NameError at run time).
 _SCALES = (1.0, 10.0, 100.0, 1000.0, 10_000.0, 100_000.0, 1_000_000.0)
 #: How near a half (in units of the last place kept) the scaled value may come before
 #: ``round_places`` hands over to ``round``: far more than the scaled product's own
