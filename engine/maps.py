@@ -27,6 +27,7 @@ from deerstream.models.geo import (
     round_places,
 )
 from deerstream.models.records import Zone
+from deerstream.models.slot_init import slot_init
 
 MAX_SCORE: Final = 10.0
 # Bedding: slope bands (degrees) and the terrain point split (slope 4, position 3, aspect 3).
@@ -579,3 +580,8 @@ def pick_zones(
         lat, lon = normalize_point(cell.lat, cell.lon)
         zones.append(Zone(round_places(lat, 6), round_places(lon, 6), round_places(scores[i], 2)))
     return tuple(zones)
+
+
+# Built for every prediction: stored through the slots' descriptors, not object.__setattr__
+# (``deerstream.models.slot_init``: the same signature, half the cost).
+slot_init(Maps)

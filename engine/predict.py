@@ -7,7 +7,7 @@ evidence (up to 1.0) and terrain (up to 0.5), clamped to 0–10.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
@@ -32,11 +32,11 @@ from deerstream.engine.season import derive_rut_phase
 from deerstream.engine.solar import SolarDay, local_solar_date, solar_day_for
 from deerstream.engine.stand_ratings import rate_stands
 from deerstream.engine.stands import ALT_HOURS, StandPlan, place_stands
-from deerstream.engine.terrain import TerrainFeatures, compute_terrain_features
+from deerstream.engine.terrain import SiteLookup, TerrainFeatures, compute_terrain_features
 from deerstream.engine.weather import HourlyWeather, WeatherAt, hourly_weather
 from deerstream.engine.windows import HourScore, explain_windows, merge_windows, scan_hours
 from deerstream.errors import ContractError
-from deerstream.models.geo import published_deg, round_places, wrap_deg
+from deerstream.models.geo import published_deg, round_places
 from deerstream.models.ids import prediction_id_for
 from deerstream.models.records import (
     Enrichment,
@@ -220,7 +220,7 @@ def predict(
                 bedding=bedding,
                 travel=travel,
                 lat=lat,
-                site_at=_site_lookup(features, grid),
+                sites=SiteLookup(features, grid),
             )
         else:
             # The proposed stand whose wind suits each hour best (found by the scan itself).
@@ -330,27 +330,6 @@ def _terrain_coverage(grid: TerrainGrid | None) -> float:
     return sum(v is not None for v in grid.elevations_m) / len(grid.elevations_m)
 
 
-def _site_lookup(
-    features: TerrainFeatures | None, grid: TerrainGrid | None
-) -> Callable[[float, float], tuple[float, float] | None]:
-    """(lat, lon) → (slope°, aspect°) of the grid cell nearest to it; None outside the grid
-    or where the cell has no slope or aspect (flat, or missing elevations)."""
-
-    def site_at(lat: float, lon: float) -> tuple[float, float] | None:
-        if features is None or grid is None:
-            return None
-        r = features.rows // 2 - round((lat - grid.center_lat) / grid.spacing_lat_deg)
-        c = features.cols // 2 + round(wrap_deg(lon - grid.center_lon) / grid.spacing_lon_deg)
-        if not (0 <= r < features.rows and 0 <= c < features.cols):
-            return None
-        cell = features.at(r, c)
-        if cell.slope_deg is None or cell.aspect_deg is None:
-            return None
-        return cell.slope_deg, cell.aspect_deg
-
-    return site_at
-
-
 def _plan_stands(
     target: datetime,
     day: SolarDay,
@@ -365,7 +344,7 @@ def _plan_stands(
 ) -> StandPlan:
     """Stands around the deer movement point: the best travel zone, else the request point."""
     lat, lon = (travel[0].lat, travel[0].lon) if travel else (request.lat, request.lon)
-    site = _site_lookup(features, enrichment.terrain)(lat, lon)
+    site = SiteLookup(features, enrichment.terrain).at(lat, lon)
     slope, aspect = site if site is not None else (None, None)
     return place_stands(
         lat=lat,

@@ -8,6 +8,7 @@ from typing import Final
 
 from deerstream.engine.rut_regions import region_for
 from deerstream.models.records import RutPhase
+from deerstream.models.slot_init import slot_init
 
 #: Phase start dates (month, day) of the Northern-Hemisphere whitetail calendar, in order.
 #: A phase lasts until the day before the next one starts; the list wraps at the year end.
@@ -116,3 +117,8 @@ def derive_rut_phase(
         ("southern hemisphere: rut calendar shifted by six months",)
         + ((no_row,) if lon is not None else ()),
     )
+
+
+# Built for every prediction: stored through the slots' descriptors, not object.__setattr__
+# (``deerstream.models.slot_init``: the same signature, half the cost).
+slot_init(SeasonResult)

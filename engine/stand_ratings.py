@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from statistics import median
 from typing import Final
 
@@ -34,6 +34,7 @@ from deerstream.engine.stands import (
     site_thermal,
     thermal_timing,
 )
+from deerstream.engine.terrain import SiteLookup
 from deerstream.engine.windows import HourScore
 from deerstream.models.geo import (
     COMPASS_16,
@@ -42,7 +43,6 @@ from deerstream.models.geo import (
     M_PER_DEG,
     compass_point,
     degrees,
-    local_xy,
     radians,
     round_places,
     wrap_deg,
@@ -62,8 +62,6 @@ SIT_RATING: Final = 4.0
 #: Ratings without zones (no terrain) cannot judge scent: no rating, this reason.
 NO_ZONES: Final = "no bedding or travel zones (terrain missing): scent cannot be judged"
 NO_WIND: Final = "no wind data for this hour"
-#: A ``site_at`` callback: (lat, lon) → (slope°, aspect°) of the grid cell there, or None.
-SiteAt = Callable[[float, float], tuple[float, float] | None]
 
 
 class _Target:
@@ -91,18 +89,6 @@ def travel_rating(distance: float | None) -> float:
         return FULL_RATING
     frac = min(1.0, (distance - NEAR_TRAVEL_M) / (FAR_TRAVEL_M - NEAR_TRAVEL_M))
     return FULL_RATING - (FULL_RATING - FAR_RATING) * frac
-
-
-def _targets(stand: HunterStand, zones: Sequence[Zone], bedding: bool) -> list[_Target]:
-    """The zones a scent cone from the stand can reach at all (within the longest reach,
-    or close enough to be inside the stand's own cell)."""
-    out = []
-    for z in zones:
-        east, north = local_xy(z.lat, z.lon, stand.lat, stand.lon)
-        d = math.hypot(east, north)
-        if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
-            out.append(_Target(degrees(math.atan2(east, north)) % 360.0, d, bedding))
-    return out
 
 
 def covers(t: _Target, from_deg: float, reach: float, half: float) -> bool:
@@ -172,7 +158,7 @@ def rate_stands(
     bedding: Sequence[Zone],
     travel: Sequence[Zone],
     lat: float,
-    site_at: SiteAt | None = None,
+    sites: SiteLookup | None = None,
 ) -> tuple[tuple[StandRating, ...], list[str | None]]:
     """Each stand's rating per hour (aligned with ``hours``) and each hour's best stand id."""
     if not stands:
@@ -232,14 +218,18 @@ def rate_stands(
     columns: list[list[float | None]] = []
     travel_p = radians(travel[0].lat) if travel else 0.0
     travel_cos = math.cos(travel_p)
+    # The zones' positions, read once (not per stand).
+    zone_lat = [z.lat for z in bedding] + [z.lat for z in travel]
+    zone_lon = [z.lon for z in bedding] + [z.lon for z in travel]
+    n_bed = len(bedding)
     for stand in stands:
-        all_targets = _targets_at(stand, bedding, travel)
+        all_targets = _targets_at(stand.lat, stand.lon, zone_lat, zone_lon, n_bed)
         to_travel = _distance_to(stand, travel[0], travel_p, travel_cos) if travel else None
         base = round_places(travel_rating(to_travel), 1)
         clear = "scent clear of the bedding and travel zones" + (
             f"; {to_travel:.0f} m from the best travel zone" if to_travel is not None else ""
         )
-        site = site_at(stand.lat, stand.lon) if site_at is not None else None
+        site = sites.at(stand.lat, stand.lon) if sites is not None else None
         strength = site_thermal(site[0], site[1], lat) if site is not None else 0.0
         aspect = site[1] if site is not None else 0.0
         effective = from_col
@@ -372,22 +362,23 @@ def _distance_to(stand: HunterStand, zone: Zone, p2: float, cos_p2: float) -> fl
 
 
 def _targets_at(
-    stand: HunterStand, bedding: Sequence[Zone], travel: Sequence[Zone]
+    s_lat: float, s_lon: float, zone_lat: Sequence[float], zone_lon: Sequence[float], n_bed: int
 ) -> list[_Target]:
-    """``_targets`` of the bedding zones then the travel zones, with the stand's cos(lat)
-    computed once (the same ``local_xy`` arithmetic)."""
+    """The zones (their latitudes and longitudes; the first ``n_bed`` are bedding zones, the
+    rest travel zones) that a scent cone from a stand at (``s_lat``, ``s_lon``) can reach
+    at all: within the longest reach, or close enough to be inside the stand's own cell.
+    Bearings and distances on the stand's local plane (``local_xy``'s arithmetic, with the
+    stand's cos(lat) computed once)."""
     out = []
-    s_lat, s_lon = stand.lat, stand.lon
     scale = math.cos(radians(s_lat))
     hypot, atan2 = math.hypot, math.atan2
-    for zones, is_bedding in ((bedding, True), (travel, False)):
-        for z in zones:
-            d_lon = z.lon - s_lon
-            if not -180.0 <= d_lon < 180.0:
-                d_lon = wrap_deg(d_lon)
-            east = d_lon * M_PER_DEG * scale
-            north = (z.lat - s_lat) * M_PER_DEG
-            d = hypot(east, north)
-            if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
-                out.append(_Target(degrees(atan2(east, north)) % 360.0, d, is_bedding))
+    for k in range(len(zone_lat)):
+        d_lon = zone_lon[k] - s_lon
+        if not -180.0 <= d_lon < 180.0:
+            d_lon = wrap_deg(d_lon)
+        east = d_lon * M_PER_DEG * scale
+        north = (zone_lat[k] - s_lat) * M_PER_DEG
+        d = hypot(east, north)
+        if d <= SCENT_MAX_M or d <= ZONE_RADIUS_M:
+            out.append(_Target(degrees(atan2(east, north)) % 360.0, d, k < n_bed))
     return out

@@ -22,6 +22,7 @@ from deerstream.models.geo import (
     round_places,
 )
 from deerstream.models.records import Stand, Zone
+from deerstream.models.slot_init import slot_init
 
 #: 10 mph (4.4704 m/s), the rule's "4.5 m/s": the one value for every 10 mph rule —
 #: crosswind stands above it, thermals at or below it, the 30° cone up to it, and the
@@ -383,3 +384,9 @@ def place_stands(
         if alt is not None:
             stands.append(alt)
     return StandPlan(tuple(stands), tuple(rejections), eff_from, thermal)
+
+
+# Built for every prediction: stored through the slots' descriptors, not object.__setattr__
+# (``deerstream.models.slot_init``: the same signature, half the cost).
+slot_init(Thermal)
+slot_init(StandPlan)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Final, NamedTuple, cast
 
 from deerstream.engine.memo import record_memo
-from deerstream.models.geo import EARTH_RADIUS_M, degrees, radians, wrap_lon
+from deerstream.models.geo import EARTH_RADIUS_M, degrees, radians, wrap_deg, wrap_lon
 from deerstream.models.records import TerrainGrid
 
 #: Below this slope a cell is "flat" for position classes (and has no meaningful aspect).
@@ -69,6 +69,32 @@ class TerrainFeatures:
     def at(self, r: int, c: int) -> Cell:
         """The cell at row ``r``, column ``c``."""
         return self.cells[r * self.cols + c]
+
+
+class SiteLookup:
+    """(lat, lon) → (slope°, aspect°) of the grid cell nearest to it: None outside the
+    grid, without features, or where the cell has no slope or aspect (flat, or missing
+    elevations).
+
+    A plain class, not a closure: compiled, ``at`` is a native call with unboxed floats
+    (stand placement and every hunter's stand look their site up)."""
+
+    def __init__(self, features: TerrainFeatures | None, grid: TerrainGrid | None) -> None:
+        self.features = features
+        self.grid = grid
+
+    def at(self, lat: float, lon: float) -> tuple[float, float] | None:
+        features, grid = self.features, self.grid
+        if features is None or grid is None:
+            return None
+        r = features.rows // 2 - round((lat - grid.center_lat) / grid.spacing_lat_deg)
+        c = features.cols // 2 + round(wrap_deg(lon - grid.center_lon) / grid.spacing_lon_deg)
+        if not (0 <= r < features.rows and 0 <= c < features.cols):
+            return None
+        cell = features.at(r, c)
+        if cell.slope_deg is None or cell.aspect_deg is None:
+            return None
+        return cell.slope_deg, cell.aspect_deg
 
 
 def cell_size_m(grid: TerrainGrid) -> tuple[float, float]:

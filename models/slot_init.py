@@ -37,6 +37,9 @@ class _Factory:
 
 
 _NO_VALUE: Any = _Factory()
+#: What a field's slot is: a member descriptor (``slots=True``), or a getset descriptor
+#: (a class that mypyc compiled to a native class keeps its attributes in C struct fields).
+_SLOT_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
 
 
 def slot_init(cls: type) -> bool:
@@ -44,6 +47,8 @@ def slot_init(cls: type) -> bool:
     cannot be mirrored exactly."""
     if not isinstance(cls, type) or not dataclasses.is_dataclass(cls):
         return False
+    if "__dataclass_init__" in cls.__dict__:
+        return True  # done already
     if hasattr(cls, "__post_init__"):
         return False
     init = _build(cls)
@@ -70,7 +75,7 @@ def _build(cls: type) -> Callable[..., None] | None:
     env: dict[str, object] = {"_NO_VALUE": _NO_VALUE}
     for i, f in enumerate(dataclasses.fields(cls)):
         descriptor = cls.__dict__.get(f.name)
-        if not f.init or f.kw_only or not isinstance(descriptor, types.MemberDescriptorType):
+        if not f.init or f.kw_only or not isinstance(descriptor, _SLOT_DESCRIPTORS):
             return None
         setter = f"_set_{i}"
         env[setter] = descriptor.__set__

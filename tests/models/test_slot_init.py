@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import types
 from dataclasses import FrozenInstanceError, InitVar, dataclass, field
 
 import pytest
 
+from deerstream.engine import BUILD
+from deerstream.engine.maps import Maps
+from deerstream.engine.season import SeasonResult
+from deerstream.engine.stands import StandPlan, Thermal
 from deerstream.models import records
 from deerstream.models.records import Prediction, PredictionRequest, RequestOptions, Zone
 from deerstream.models.slot_init import same_parameters, slot_init
@@ -127,3 +132,31 @@ def test_classes_it_cannot_mirror_keep_their_own_init() -> None:
         assert slot_init(cls) is False
         assert cls.__init__ is written
     assert slot_init(int) is False
+
+
+ENGINE_CLASSES = [Maps, StandPlan, Thermal, SeasonResult]
+
+
+@pytest.mark.parametrize("cls", ENGINE_CLASSES, ids=lambda c: c.__name__)
+def test_the_engines_per_prediction_classes_have_it(cls: type) -> None:
+    """Compiled, these are mypyc native classes (getset descriptors, not member slots)."""
+    assert "__dataclass_init__" in cls.__dict__
+    assert str(inspect.signature(cls.__init__)) == str(inspect.signature(cls.__dataclass_init__))
+    if BUILD == "mypyc":
+        field_name = dataclasses.fields(cls)[0].name
+        assert isinstance(cls.__dict__[field_name], types.GetSetDescriptorType)
+
+
+def test_engine_records_built_both_ways_are_equal_and_frozen() -> None:
+    m = Maps((), ((0.0, 0.0),), (1.0,), (2.0,), (3.0,), True)
+    written = Maps.__new__(Maps)
+    Maps.__dataclass_init__(written, (), ((0.0, 0.0),), (1.0,), (2.0,), (3.0,), True)
+    assert m == written and m.order == () and repr(m) == repr(written)
+    with pytest.raises(FrozenInstanceError):
+        m.bedding = ()  # type: ignore[misc]
+
+
+def test_a_second_call_changes_nothing() -> None:
+    written, ours = Zone.__dataclass_init__, Zone.__init__
+    assert slot_init(Zone) is True
+    assert Zone.__dataclass_init__ is written and Zone.__init__ is ours
