@@ -45,6 +45,7 @@ from deerstream.models.geo import (
     degrees,
     radians,
     round_places,
+    whole_text,
     wrap_deg,
 )
 from deerstream.models.records import HunterStand, StandRating, Zone
@@ -78,7 +79,7 @@ class _Target:
     def label(self) -> str:
         """How a reason names it: "the bedding zone 120 m NE"."""
         kind = "bedding" if self.bedding else "travel"
-        return f"the {kind} zone {self.distance:.0f} m {compass_point(self.bearing)}"
+        return f"the {kind} zone {whole_text(self.distance)} m {compass_point(self.bearing)}"
 
 
 def travel_rating(distance: float | None) -> float:
@@ -215,7 +216,8 @@ def rate_stands(
     # "wind from 123° carries scent over " by wind bearing: shared by stands and hours.
     prefixes: dict[float, str] = {}
     ratings: list[StandRating] = []
-    columns: list[list[float | None]] = []
+    best: list[str | None] = [None] * n_hours
+    top: list[float] = [SIT_RATING] * n_hours
     travel_p = radians(travel[0].lat) if travel else 0.0
     travel_cos = math.cos(travel_p)
     # The zones' positions, read once (not per stand).
@@ -227,7 +229,9 @@ def rate_stands(
         to_travel = _distance_to(stand, travel[0], travel_p, travel_cos) if travel else None
         base = round_places(travel_rating(to_travel), 1)
         clear = "scent clear of the bedding and travel zones" + (
-            f"; {to_travel:.0f} m from the best travel zone" if to_travel is not None else ""
+            f"; {whole_text(to_travel)} m from the best travel zone"
+            if to_travel is not None
+            else ""
         )
         site = sites.at(stand.lat, stand.lon) if sites is not None else None
         strength = site_thermal(site[0], site[1], lat) if site is not None else 0.0
@@ -284,35 +288,33 @@ def rate_stands(
                 if label is None:
                     label = labels[k] = targets[k].label()
                 reasons[at] = (prefixes.get(f) or _prefix(prefixes, f)) + label
-        columns.append(row)
+        # Each hour's best stand so far: a later stand takes the hour only with a higher
+        # rating (ties go to the earlier stand), and only at SIT_RATING or more.
+        stand_id = stand.id
+        for at in at_col:
+            r = row[at]
+            if r is not None and r >= top[at] and (best[at] is None or r > top[at]):
+                best[at] = stand_id
+                top[at] = r
+        # Positional, in field order (a keyword call is slower from compiled code).
         ratings.append(
             StandRating(
-                stand_id=stand.id,
-                name=stand.name,
-                lat=stand.lat,
-                lon=stand.lon,
-                travel_zone_m=None if to_travel is None else round_places(to_travel, 1),
-                good_winds=_good_sectors(all_targets, typical_reach, typical_half)
-                if zones_known
-                else (),
-                ratings=tuple(row),
-                reasons=tuple(reasons),
+                stand_id,
+                stand.name,
+                stand.lat,
+                stand.lon,
+                None if to_travel is None else round_places(to_travel, 1),
+                _good_sectors(all_targets, typical_reach, typical_half) if zones_known else (),
+                tuple(row),
+                tuple(reasons),
             )
         )
-    best: list[str | None] = [None] * n_hours
-    for i in at_col:
-        top_id, top = None, SIT_RATING
-        for stand, row in zip(stands, columns, strict=True):
-            r = row[i]
-            if r is not None and r >= top and (top_id is None or r > top):
-                top_id, top = stand.id, r
-        best[i] = top_id
     return tuple(ratings), best
 
 
 def _prefix(prefixes: dict[float, str], from_deg: float) -> str:
     """The start of a hit's reason for a wind from ``from_deg``, kept in ``prefixes``."""
-    text = prefixes[from_deg] = f"wind from {from_deg:.0f}° carries scent over "
+    text = prefixes[from_deg] = f"wind from {whole_text(from_deg)}° carries scent over "
     return text
 
 

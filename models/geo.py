@@ -176,6 +176,21 @@ def round_places(x: float, places: int) -> float:
     return k / scale
 
 
+def whole_text(x: float) -> str:
+    """``f"{x:.0f}"``, character for character, without the float formatter for a positive
+    ``x`` below 2**52 (the distances and bearings a reason names): the nearest integer,
+    ties to even, as ``.0f`` rounds the exact binary value. ``x - floor(x)`` is exact there,
+    so the tie test is too. Anything else (zero, negative, huge, not finite) is formatted.
+    """
+    if 0.0 < x < 4503599627370496.0:
+        k = math.floor(x)
+        frac = x - k
+        if frac > 0.5 or (frac == 0.5 and k % 2 == 1):
+            k += 1
+        return str(k)
+    return f"{x:.0f}"
+
+
 def normalize_point(lat: float, lon: float) -> tuple[float, float]:
     """(lat, lon) folded back into lat −90..90 and lon −180..180.
 
