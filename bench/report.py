@@ -168,16 +168,24 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         )
     lines += ["", "Open loop (latency ms at fixed offered loads):", ""]
     lines += [
-        "| variant | offered/s | answered | p50 | p95 | p99 | max |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| variant | offered/s | answered | p50 | p95 | p99 | max | upstream calls/req | "
+        "cache hit (terrain/weather/scouting/prediction) | worker CPU ms/event |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for v in variants.values():
         for s in v["open_loop"]:
             lat = s["latency_ms"]
+            step_hits = s.get("cache_hit_ratio") or {}
+            hits = "/".join(
+                _fmt(step_hits.get(k, math.nan), 2)
+                for k in ("terrain", "weather", "scouting", "prediction")
+            )
             lines.append(
                 f"| {v['label']} | {_fmt(s['offered_rps'])} | {s['answered']}/{s['requests']} | "
                 f"{_fmt(lat['p50'], 0)} | {_fmt(lat['p95'], 0)} | {_fmt(lat['p99'], 0)} | "
-                f"{_fmt(lat['max'], 0)} |"
+                f"{_fmt(lat['max'], 0)} | "
+                f"{_fmt(s.get('upstream_calls_per_request', math.nan), 3)} | {hits} | "
+                f"{_fmt(s.get('cpu_ms_per_event', math.nan), 2)} |"
             )
     sims = [
         f"{v['label']} {_fmt(v['simulator_cpu_ms_per_call'], 2)} ms"

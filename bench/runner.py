@@ -21,7 +21,7 @@ import itertools
 import math
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -250,9 +250,12 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
             "latency_ms": summarise_latencies(latencies_ms(producer, collector, in_window)),
         }
         open_steps: list[dict[str, Any]] = []
+        step_windows: list[tuple[float, float]] = []
         for rate in open_loop_rates(sustained, plan.open_loads):
+            step_t0 = time.time()
             keys = await run_open_loop(producer, source, rate=rate, duration_s=plan.open_step_s)
             done = await collector.wait_for(keys, plan.drain_timeout_s)
+            step_windows.append((step_t0, time.time()))
             lat = latencies_ms(producer, collector, keys)
             summary = summarise_latencies(lat)
             open_steps.append(
@@ -270,6 +273,10 @@ async def run_variant(ctx: VariantContext, spec: VariantSpec) -> dict[str, Any]:
             )
         await sampler.stop()
         samples = sampler.samples
+        # What each step's requests cost: the same counters as the closed loop's, over the
+        # step (sent and drained), so a step's latency can be read with its cache hits.
+        for step, step_win in zip(open_steps, step_windows, strict=True):
+            step.update(step_counters(samples, step_win, step["answered"]))
         if sampler.last_metrics:
             (ctx.out_dir / f"{spec.name}.metrics.txt").write_text(sampler.last_metrics)
         sampler = None
@@ -331,10 +338,7 @@ def window_counters(
         return delta(samples, start, end, name)
 
     calls = {name: ratio(d(f"sim_{name}_requests"), events) for name in SIMS}
-    hits: dict[str, float] = {}
-    for source in (*SOURCES, "prediction"):
-        looked_up = sum(d(f"{source}_{r}") for r in ("miss", "stale", "bypass"))
-        hits[source] = hit_ratio(d(f"{source}_hit"), looked_up)
+    hits = _hit_ratios(d)
     busy = ratio(d("machine_busy_s"), d("machine_total_s"))
     rss_start = value_at(samples, start, "rss_mb")
     rss_end = samples[-1].values.get("rss_mb", math.nan) if samples else math.nan
@@ -360,6 +364,33 @@ def window_counters(
             "peak": peak(samples, "rss_mb"),
             "change": relative_change(rss_start, rss_end),
         },
+    }
+
+
+def _hit_ratios(d: Callable[[str], float]) -> dict[str, float]:
+    """Each cache's hit ratio from the counter deltas ``d`` (stale and bypassed lookups
+    count as misses)."""
+    hits: dict[str, float] = {}
+    for source in (*SOURCES, "prediction"):
+        looked_up = sum(d(f"{source}_{r}") for r in ("miss", "stale", "bypass"))
+        hits[source] = hit_ratio(d(f"{source}_hit"), looked_up)
+    return hits
+
+
+def step_counters(
+    samples: Sequence[Sample], win: tuple[float, float], events: int
+) -> dict[str, Any]:
+    """One open-loop step's upstream calls per request, cache hit ratios and worker CPU
+    per event, from the counter deltas over the step."""
+    start, end = win
+
+    def d(name: str) -> float:
+        return delta(samples, start, end, name)
+
+    return {
+        "upstream_calls_per_request": ratio(sum(d(f"sim_{n}_requests") for n in SIMS), events),
+        "cache_hit_ratio": _hit_ratios(d),
+        "cpu_ms_per_event": ratio(d("cpu_s") * 1000, events),
     }
 
 

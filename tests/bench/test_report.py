@@ -29,7 +29,15 @@ def _variant(
         "label": name.replace("-", " "),
         "closed_loop": {"throughput_rps": rps, "latency_ms": lat},
         "open_loop": [
-            {"offered_rps": rps / 2, "requests": 10, "answered": 10, "latency_ms": lat},
+            {
+                "offered_rps": rps / 2,
+                "requests": 10,
+                "answered": 10,
+                "latency_ms": lat,
+                "upstream_calls_per_request": 0.625,
+                "cache_hit_ratio": {"terrain": 0.5, "weather": 0.25, "prediction": 0.0},
+                "cpu_ms_per_event": 1.75,
+            },
             {
                 "offered_rps": rps * 0.9,
                 "requests": 10,
@@ -153,6 +161,9 @@ def test_markdown_has_a_row_per_variant_and_the_machine() -> None:
     assert "Simulator CPU per upstream call: " in md and " 0.40 ms" in md
     assert "| cold upstream calls per request after warm-up | 0.20 | ≤ 0.10 | **no** |" in md
     assert "predict() median 1,600 µs" in md
+    # An open-loop step with its own counters, and one without (an older report).
+    assert "| 0.625 | 0.50/0.25/–/0.00 | 1.75 |" in md
+    assert "| 999 | 125 | – | –/–/–/– | – |" in md
 
 
 def test_write_report_writes_json_markdown_and_png(tmp_path: Path) -> None:

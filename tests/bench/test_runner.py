@@ -15,6 +15,7 @@ from deerstream.bench.runner import (
     CYCLE_SHIFT,
     flush_bench_db,
     messages,
+    step_counters,
     topic_env,
     upstream_p99_ms,
     window_counters,
@@ -116,3 +117,27 @@ def test_window_counters_are_per_request_over_the_window() -> None:
     assert out["simulator_cores"] == pytest.approx(0.1)
     assert out["simulator_cpu_ms_per_call"] == pytest.approx(20.0)
     assert out["load_1m"] == 1.25
+
+
+def test_step_counters_cover_only_the_step() -> None:
+    """An open-loop step's hit ratios and CPU come from the deltas over that step alone: a
+    cold first step and a warmer second one read differently."""
+    samples = [
+        Sample(0.0, {"sim_weather_requests": 0, "weather_hit": 0, "weather_miss": 0, "cpu_s": 0}),
+        Sample(
+            10.0, {"sim_weather_requests": 90, "weather_hit": 10, "weather_miss": 90, "cpu_s": 1}
+        ),
+        Sample(
+            20.0,
+            {"sim_weather_requests": 100, "weather_hit": 100, "weather_miss": 100, "cpu_s": 1.5},
+        ),
+    ]
+    first = step_counters(samples, (0.0, 10.0), events=100)
+    second = step_counters(samples, (10.0, 20.0), events=100)
+    assert first["cache_hit_ratio"]["weather"] == pytest.approx(0.1)
+    assert second["cache_hit_ratio"]["weather"] == pytest.approx(0.9)
+    assert first["upstream_calls_per_request"] == pytest.approx(0.9)
+    assert second["upstream_calls_per_request"] == pytest.approx(0.1)
+    assert first["cpu_ms_per_event"] == pytest.approx(10.0)
+    assert second["cpu_ms_per_event"] == pytest.approx(5.0)
+    assert math.isnan(first["cache_hit_ratio"]["terrain"])
