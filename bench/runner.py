@@ -91,6 +91,10 @@ class VariantContext:
 #: How far each new pass over the workload moves its target times: one prediction-cache slot
 #: (``agents.quantise.SLOT``), so a pass never repeats an earlier pass's prediction.
 CYCLE_SHIFT = timedelta(minutes=15)
+#: How far north each new pass moves every spot: 0.5° (55 km) is more than a region's
+#: diameter (30 km), so a pass's spots share no terrain, weather or scouting cell with an
+#: earlier pass, and the regions are 1.7° of longitude apart or more.
+CYCLE_MOVE_DEG = 0.5
 
 
 def messages(
@@ -99,15 +103,22 @@ def messages(
     """The workload in order, cycling, each request with a unique id.
 
     A fast variant can get through the whole workload and start again inside the measured
-    window. Repeated exactly, the second pass would be all prediction-cache hits, and a
-    "cold" variant would be measured warm (a 2-worker cold run once showed 65 % hits).
-    So each pass moves the target times on by one cache slot, unless ``repeat_exactly``
-    (the warm variant, primed with the first pass, is meant to hit)."""
+    window. Repeated exactly, the second pass would be all cache hits, and a "cold" variant
+    would be measured warm: a 2-worker cold run once showed 65 % prediction-cache hits, and
+    the open-loop steps after a cold closed loop that had been through the workload once
+    hit the enrichment caches 100 % (4 Dec 2026). So each pass moves the target times on by
+    one cache slot and every spot north by ``CYCLE_MOVE_DEG``: each pass is a first pass,
+    with the workload's own mix of repeats, nearby and fresh spots, unless
+    ``repeat_exactly`` (the warm variant, primed with the first pass, is meant to hit)."""
     for n in itertools.count():
         cycle, index = divmod(n, len(workload))
         item = workload[index]
         if cycle and not repeat_exactly:
-            item = dataclasses.replace(item, target_time=item.target_time + cycle * CYCLE_SHIFT)
+            item = dataclasses.replace(
+                item,
+                target_time=item.target_time + cycle * CYCLE_SHIFT,
+                lat=round(item.lat + cycle * CYCLE_MOVE_DEG, 6),
+            )
         key = f"{tag}-{n}"
         yield key.encode(), encode_item(item, key)
 

@@ -12,6 +12,7 @@ import pytest
 from deerstream.agents.quantise import SLOT, slot_start
 from deerstream.bench.plan import VARIANTS
 from deerstream.bench.runner import (
+    CYCLE_MOVE_DEG,
     CYCLE_SHIFT,
     flush_bench_db,
     messages,
@@ -21,7 +22,12 @@ from deerstream.bench.runner import (
     window_counters,
 )
 from deerstream.bench.stats import Sample
-from deerstream.bench.workload import WorkloadSpec, generate_workload
+from deerstream.bench.workload import (
+    M_PER_DEG_LAT,
+    REGION_RADIUS_M,
+    WorkloadSpec,
+    generate_workload,
+)
 
 
 def test_messages_cycle_the_workload_with_unique_ids() -> None:
@@ -44,7 +50,28 @@ def test_a_cold_variant_never_sees_a_request_twice() -> None:
     shift = datetime.fromisoformat(out[3]["target_time"]) - datetime.fromisoformat(
         out[0]["target_time"]
     )
-    assert shift == CYCLE_SHIFT == SLOT and out[3]["lat"] == out[0]["lat"]
+    assert shift == CYCLE_SHIFT == SLOT and out[3]["lon"] == out[0]["lon"]
+
+
+def test_a_cold_variants_next_pass_shares_no_cell_with_the_last() -> None:
+    """Each new pass moves every spot north by more than a region's diameter, so a cold
+    variant that wraps the workload misses the enrichment caches as on its first pass."""
+    workload = generate_workload(WorkloadSpec(size=200), date(2026, 11, 1))
+    n = len(workload)
+    out = [orjson.loads(v) for _, v in itertools.islice(messages("run", workload), 3 * n)]
+    for k in range(n):
+        assert out[k + n]["lat"] == pytest.approx(out[k]["lat"] + CYCLE_MOVE_DEG, abs=1e-6)
+        assert out[k + 2 * n]["lat"] == pytest.approx(out[k]["lat"] + 2 * CYCLE_MOVE_DEG, abs=1e-6)
+    first = {(round(o["lat"], 2), round(o["lon"], 2)) for o in out[:n]}
+    second = {(round(o["lat"], 2), round(o["lon"], 2)) for o in out[n : 2 * n]}
+    assert not first & second
+    assert CYCLE_MOVE_DEG * M_PER_DEG_LAT > 2 * REGION_RADIUS_M
+    # The warm variant repeats the workload exactly.
+    warm = [
+        orjson.loads(v)
+        for _, v in itertools.islice(messages("w", workload, repeat_exactly=True), 2 * n)
+    ]
+    assert [w["lat"] for w in warm[:n]] == [w["lat"] for w in warm[n:]]
 
 
 def test_every_variant_gets_its_own_topics_and_group() -> None:
