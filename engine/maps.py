@@ -470,7 +470,9 @@ def compute_maps(
             terrain_bed.append(t_bed)
             x = t_bed + s_bed[i] + bonus
             bedding.append(x if x < top else top)
-        t_feed = feed_weight * base.feed_base[i]  # type: ignore[operator]
+        feed = base.feed_base[i]
+        assert feed is not None  # None exactly where ``bed_fixed`` is (``base_layers``)
+        t_feed = feed_weight * feed
         terrain_feed.append(t_feed)
         x = t_feed + s_feed[i] + bonus
         feeding.append(x if x < top else top)

@@ -32,7 +32,7 @@ from deerstream.engine.season import derive_rut_phase
 from deerstream.engine.solar import SolarDay, local_solar_date, solar_day_for
 from deerstream.engine.stand_ratings import rate_stands
 from deerstream.engine.stands import ALT_HOURS, StandPlan, place_stands
-from deerstream.engine.terrain import SiteLookup, TerrainFeatures, compute_terrain_features
+from deerstream.engine.terrain import SiteLookup, compute_terrain_features
 from deerstream.engine.weather import HourlyWeather, WeatherAt, hourly_weather
 from deerstream.engine.windows import HourScore, explain_windows, merge_windows, scan_hours
 from deerstream.errors import ContractError
@@ -193,9 +193,9 @@ def predict(
         feeding = pick_zones(maps, maps.feeding, center_xy=centre, radius_m=radius, distances=dist)
         travel = pick_zones(maps, maps.travel, center_xy=centre, radius_m=radius, distances=dist)
 
-    plan = _plan_stands(
-        target, day, solar_hour, wx, hourly, features, enrichment, travel, bedding, request
-    )
+    # Slope and aspect at a point, for the proposed stands and the hunter's own.
+    sites = SiteLookup(features, grid)
+    plan = _plan_stands(target, day, solar_hour, wx, hourly, sites, travel, bedding, request)
     options = request.options
     # The answer to a version-1 request has the version-1 shape: no hourly forecast.
     wants_hourly = options.hourly and request.schema_version >= 2
@@ -220,7 +220,7 @@ def predict(
                 bedding=bedding,
                 travel=travel,
                 lat=lat,
-                sites=SiteLookup(features, grid),
+                sites=sites,
             )
         else:
             # The proposed stand whose wind suits each hour best (found by the scan itself).
@@ -336,15 +336,14 @@ def _plan_stands(
     solar_hour: float,
     wx: WeatherAt | None,
     hourly: HourlyWeather | None,
-    features: TerrainFeatures | None,
-    enrichment: Enrichment,
+    sites: SiteLookup,
     travel: Sequence[Zone],
     bedding: Sequence[Zone],
     request: PredictionRequest,
 ) -> StandPlan:
     """Stands around the deer movement point: the best travel zone, else the request point."""
     lat, lon = (travel[0].lat, travel[0].lon) if travel else (request.lat, request.lon)
-    site = SiteLookup(features, enrichment.terrain).at(lat, lon)
+    site = sites.at(lat, lon)
     slope, aspect = site if site is not None else (None, None)
     return place_stands(
         lat=lat,
