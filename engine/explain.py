@@ -7,7 +7,7 @@ from typing import Final
 
 from deerstream.engine.activity import LEVEL_VALUES, Modifier
 from deerstream.engine.weather import WeatherAt
-from deerstream.models.geo import round_places
+from deerstream.models.geo import round_places, whole_text
 from deerstream.models.records import Factor, SourceQuality, SourceStatus, Zone
 
 #: Points for the time-of-day activity level at "high" (levels scale by 0.3/0.6/1.0).
@@ -67,7 +67,9 @@ def weather_factors(wx: WeatherAt) -> list[Factor]:
         )
     if wx.wind_speed_ms is not None and wx.wind_from_deg is not None:
         out.append(
-            Factor("wind", f"from {wx.wind_from_deg:.0f}° at {wx.wind_speed_ms:.1f} m/s", 0.0)
+            Factor(
+                "wind", f"from {whole_text(wx.wind_from_deg)}° at {wx.wind_speed_ms:.1f} m/s", 0.0
+            )
         )
     if wx.temperature_c is not None:
         out.append(Factor("temperature", f"{wx.temperature_c:.1f} °C", 0.0))

@@ -20,6 +20,7 @@ from deerstream.models.geo import (
     published_deg,
     radians,
     round_places,
+    whole_text,
 )
 from deerstream.models.records import Stand, Zone
 from deerstream.models.slot_init import slot_init
@@ -302,8 +303,8 @@ def _place_one(
                     stand_id,
                 )
             rejections.append(
-                f"{label} stand at {dist:.0f} m bearing {bearing:.0f}° rejected: its scent cone"
-                f" covers the bedding zone at {hit.lat:.5f},{hit.lon:.5f}"
+                f"{label} stand at {whole_text(dist)} m bearing {whole_text(bearing)}° rejected:"
+                f" its scent cone covers the bedding zone at {hit.lat:.5f},{hit.lon:.5f}"
             )
     return None
 
@@ -347,7 +348,7 @@ def place_stands(
     morning = solar_hour < 12.0
     thermal = None
     eff_from = wind_from % 360.0
-    why = f"wind from {eff_from:.0f}° at {wind_ms:.1f} m/s"
+    why = f"wind from {whole_text(eff_from)}° at {wind_ms:.1f} m/s"
     if wind_ms <= STRONG_WIND_MS:
         thermal = thermal_at(when, day, slope_deg, aspect_deg, lat=lat)
         if thermal is not None and thermal.strength > 0.0:
@@ -368,7 +369,7 @@ def place_stands(
         if sector == primary_sector:
             continue
         alt_candidates = _candidate_bearings(direction, speed, morning, aspect_deg, lat)
-        alt_why = f"alternate for wind from {direction:.0f}° ({hours} h of the next 24 h)"
+        alt_why = f"alternate for wind from {whole_text(direction)}° ({hours} h of the next 24 h)"
         alt = _place_one(
             lat,
             lon,
